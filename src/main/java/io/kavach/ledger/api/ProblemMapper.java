@@ -1,0 +1,145 @@
+package io.kavach.ledger.api;
+
+import io.kavach.ledger.error.FieldError;
+import io.kavach.ledger.error.ProblemException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The one place exceptions become HTTP answers: every error is an RFC 9457
+ * {@code application/problem+json} body with a stable {@code reason}. Nothing internal (class
+ * names, SQL, stack traces) ever reaches a body; unexpected failures are logged here instead.
+ */
+public class ProblemMapper {
+
+    public static final String PROBLEM_JSON = "application/problem+json";
+    private static final String TYPE_PREFIX = "urn:kavach-ledger:problem:";
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException problem) {
+        return render(problem);
+    }
+
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e) {
+        return unauthorizedResponse("Missing or invalid credentials: send Authorization: Bearer <token or API key>");
+    }
+
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e) {
+        return unauthorizedResponse("The credentials were not accepted (invalid, expired or revoked)");
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return render(new ProblemException(403, "forbidden", "Forbidden",
+                "These credentials may not perform this operation"));
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        String where = e.getLocation() == null ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        return render(ProblemException.badRequest("malformed_json", "The body is not valid JSON" + where));
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return malformedJson(json);
+        }
+        if (e.getCause() instanceof ProblemException problem) {
+            return render(problem);
+        }
+        int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+        ProblemException problem;
+        if (e instanceof NotFoundException) {
+            problem = new ProblemException(404, "not_found", "Not found", "No such resource");
+        } else if (e instanceof NotAllowedException) {
+            problem = new ProblemException(405, "method_not_allowed", "Method not allowed",
+                    "This resource does not support that HTTP method");
+            Object allow = e.getResponse().getHeaders().getFirst(HttpHeaders.ALLOW);
+            if (allow != null) {
+                problem.withHeader(HttpHeaders.ALLOW, allow.toString());
+            }
+        } else if (e instanceof NotSupportedException) {
+            problem = new ProblemException(415, "unsupported_media_type", "Unsupported media type",
+                    "Send the body with a supported Content-Type (application/json unless documented otherwise)");
+        } else if (e instanceof NotAcceptableException) {
+            problem = new ProblemException(406, "not_acceptable", "Not acceptable",
+                    "None of the media types in Accept can be produced");
+        } else if (status == 413) {
+            problem = new ProblemException(413, "body_too_large", "Payload too large", "The body exceeds the size limit");
+        } else if (status >= 400 && status < 500) {
+            problem = new ProblemException(status, "bad_request", "Bad request", "The request could not be processed");
+        } else {
+            return unexpected(e);
+        }
+        return render(problem);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        if (isDatabaseUnavailable(e)) {
+            LOG.warnf("database unavailable: %s", e.toString());
+            return render(new ProblemException(503, "database_unavailable", "Service unavailable",
+                    "The ledger database is not reachable; retry shortly").withHeader("Retry-After", "5"));
+        }
+        LOG.error("unexpected failure", e);
+        return render(new ProblemException(500, "internal_error", "Internal error",
+                "The request failed unexpectedly; nothing was changed. The server log has the details."));
+    }
+
+    static Response unauthorizedResponse(String detail) {
+        return render(new ProblemException(401, "unauthorized", "Unauthorized", detail)
+                .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"kavach-ledger\""));
+    }
+
+    public static Response render(ProblemException problem) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", TYPE_PREFIX + problem.reason());
+        body.put("title", problem.title());
+        body.put("status", problem.status());
+        body.put("detail", problem.detail());
+        body.put("reason", problem.reason());
+        body.putAll(problem.members());
+        Response.ResponseBuilder response = Response.status(problem.status()).type(PROBLEM_JSON).entity(body);
+        problem.headers().forEach(response::header);
+        return response.build();
+    }
+
+    /** Connection failures (SQLState class 08, admin shutdown) and an exhausted or unreachable pool. */
+    static boolean isDatabaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P03"))) {
+                    return true;
+                }
+                String message = sql.getMessage();
+                if (state == null && message != null && message.contains("acquisition timeout")) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,50 @@
+package io.kavach.ledger.security;
+
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
+
+/**
+ * Recognises {@code Authorization: Bearer ak_…} (SDK API keys). It runs before the JWT mechanism
+ * and steps aside (null) for any other bearer token, which the JWT mechanism then verifies.
+ */
+@ApplicationScoped
+public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
+
+    private static final String BEARER = "bearer ";
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
+        String header = context.request().getHeader("Authorization");
+        if (header == null || header.length() <= BEARER.length()
+                || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Uni.createFrom().nullItem();
+        }
+        String token = header.substring(BEARER.length()).trim();
+        if (!ApiKeys.looksLikeKey(token)) {
+            return Uni.createFrom().nullItem();
+        }
+        return identityProviderManager.authenticate(new ApiKeyAuthenticationRequest(token));
+    }
+
+    @Override
+    public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"kavach-ledger\""));
+    }
+
+    @Override
+    public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+        return Set.of(ApiKeyAuthenticationRequest.class);
+    }
+
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY + 100;
+    }
+}

@@ -1,0 +1,126 @@
+package io.kavach.ledger.service;
+
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.Budget;
+import io.kavach.ledger.ledger.BudgetState;
+import io.kavach.ledger.ledger.Ids;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Period;
+import io.kavach.ledger.ledger.Scope;
+import io.kavach.ledger.ledger.store.BudgetEntity;
+import io.kavach.ledger.ledger.store.BudgetStateStore;
+import io.kavach.ledger.ledger.store.OrgStore;
+import io.kavach.ledger.ledger.store.WindowLimits;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Org budgets: one per budget type and period, covering every agent of the org. */
+@ApplicationScoped
+public class OrgBudgetService {
+
+    @Inject
+    Clock clock;
+    @Inject
+    OrgStore orgs;
+    @Inject
+    BudgetStateStore states;
+    @Inject
+    WindowLimits windowLimits;
+
+    public BudgetState create(String orgId, String budgetType, Period period, Money limit) {
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> insert(orgId, budgetType, period, limit));
+        } catch (PersistenceException e) {
+            // A concurrent create won the unique index; answer as if we had seen it first.
+            Optional<UUID> existing = QuarkusTransaction.requiringNew()
+                    .call(() -> findLive(orgId, budgetType, period).map(b -> b.id));
+            if (existing.isPresent()) {
+                throw alreadyExists(existing.get(), period);
+            }
+            throw e;
+        }
+    }
+
+    private BudgetState insert(String orgId, String budgetType, Period period, Money limit) {
+        orgs.ensure(orgId);
+        Optional<BudgetEntity> existing = findLive(orgId, budgetType, period);
+        if (existing.isPresent()) {
+            throw alreadyExists(existing.get().id, period);
+        }
+        Instant now = clock.instant();
+        BudgetEntity budget = new BudgetEntity();
+        budget.id = Ids.newId(now);
+        budget.orgId = orgId;
+        budget.scope = Scope.ORG.wireName();
+        budget.budgetType = budgetType;
+        budget.period = period.wireName();
+        budget.limitValue = limit.value();
+        budget.createdAt = now;
+        budget.updatedAt = now;
+        budget.persistAndFlush();
+        return states.currentStates(List.of(Budgets.of(budget)), now).get(0);
+    }
+
+    @Transactional
+    public List<BudgetState> list(String orgId) {
+        List<BudgetEntity> budgets = BudgetEntity.list(
+                "orgId = ?1 and scope = ?2 and deletedAt is null", orgId, Scope.ORG.wireName());
+        // Listed daily, monthly, total: the order a reader scans limits in.
+        return states.currentStates(budgets.stream().map(Budgets::of)
+                .sorted(java.util.Comparator.comparing(Budget::period)).toList(), clock.instant());
+    }
+
+    @Transactional
+    public BudgetState get(String orgId, UUID id) {
+        BudgetEntity budget = findOwned(orgId, id);
+        return states.currentStates(List.of(Budgets.of(budget)), clock.instant()).get(0);
+    }
+
+    @Transactional
+    public BudgetState updateLimit(String orgId, UUID id, Money limit) {
+        BudgetEntity budget = findOwned(orgId, id);
+        Instant now = clock.instant();
+        budget.limitValue = limit.value();
+        budget.updatedAt = now;
+        budget.flush();
+        windowLimits.applyLimit(budget.id, limit, now);
+        return states.currentStates(List.of(Budgets.of(budget)), now).get(0);
+    }
+
+    @Transactional
+    public void delete(String orgId, UUID id) {
+        BudgetEntity budget = findOwned(orgId, id);
+        budget.deletedAt = clock.instant();
+    }
+
+    private Optional<BudgetEntity> findLive(String orgId, String budgetType, Period period) {
+        return BudgetEntity.find(
+                "orgId = ?1 and scope = ?2 and budgetType = ?3 and period = ?4 and deletedAt is null",
+                orgId, Scope.ORG.wireName(), budgetType, period.wireName()).firstResultOptional();
+    }
+
+    /** Another org's budget, a deleted one and a missing one are indistinguishable: 404. */
+    private BudgetEntity findOwned(String orgId, UUID id) {
+        BudgetEntity budget = BudgetEntity.findById(id);
+        if (budget == null || !budget.orgId.equals(orgId) || budget.deletedAt != null
+                || !Scope.ORG.wireName().equals(budget.scope)) {
+            throw ProblemException.notFound("Org budget " + id);
+        }
+        return budget;
+    }
+
+    private static ProblemException alreadyExists(UUID existingId, Period period) {
+        return new ProblemException(409, "budget_already_exists", "Budget already exists",
+                "The org already has a " + period.wireName() + " cost budget: " + existingId
+                        + ". Change its limit with PUT /v1/org/budgets/" + existingId)
+                .with("existing_id", existingId.toString());
+    }
+}
