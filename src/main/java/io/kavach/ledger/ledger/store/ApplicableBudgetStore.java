@@ -1,0 +1,106 @@
+package io.kavach.ledger.ledger.store;
+
+import io.agroal.api.AgroalDataSource;
+import io.kavach.ledger.ledger.Budget;
+import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Period;
+import io.kavach.ledger.ledger.Scope;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The one definition of "applicable budgets" (SPEC §1): for agent A, A's own live budgets, the
+ * live budgets of every shared pool that lists A, and every live org budget. Admission, ingest
+ * and every state read use this query, so they can never disagree about what applies.
+ */
+@ApplicationScoped
+public class ApplicableBudgetStore {
+
+    // One row per (agent, applicable budget). Org budgets join every requested agent.
+    private static final String APPLICABLE = """
+            SELECT a.agent_id, b.id, b.scope, b.name, b.budget_type, b.period, b.limit_value
+              FROM unnest(?::bigint[]) AS a(agent_id)
+              JOIN budget b
+                ON b.org_id = ? AND b.deleted_at IS NULL
+               AND (b.scope = 'org'
+                    OR (b.scope = 'agent' AND b.agent_id = a.agent_id)
+                    OR (b.scope = 'shared' AND EXISTS (
+                        SELECT 1 FROM pool_member m WHERE m.budget_id = b.id AND m.agent_id = a.agent_id)))
+            """;
+    private static final String ORG_ONLY = """
+            SELECT b.id, b.scope, b.name, b.budget_type, b.period, b.limit_value
+              FROM budget b
+             WHERE b.org_id = ? AND b.deleted_at IS NULL AND b.scope = 'org'
+            """;
+
+    /** Presentation order: org first, then shared pools, then the agent's own; by period within each. */
+    public static final Comparator<Budget> ORDER = Comparator.comparing(Budget::scope)
+            .thenComparing(b -> b.key().name() == null ? "" : b.key().name())
+            .thenComparing(Budget::period);
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    /** The applicable budgets of each of the given agents of {@code orgId}, in {@link #ORDER}. */
+    public Map<Long, List<Budget>> forAgents(String orgId, Collection<Long> agentIds) {
+        Map<Long, List<Budget>> result = new HashMap<>();
+        for (Long agentId : agentIds) {
+            result.put(agentId, new ArrayList<>());
+        }
+        if (agentIds.isEmpty()) {
+            return result;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(APPLICABLE)) {
+            query.setArray(1, Sql.longs(connection, agentIds));
+            query.setString(2, orgId);
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    result.get(row.getLong("agent_id")).add(budget(row));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not resolve applicable budgets", e);
+        }
+        result.values().forEach(budgets -> budgets.sort(ORDER));
+        return result;
+    }
+
+    /** The budgets that apply to an agent that does not exist yet: the org's alone. */
+    public List<Budget> orgBudgets(String orgId) {
+        List<Budget> budgets = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(ORG_ONLY)) {
+            query.setString(1, orgId);
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    budgets.add(budget(row));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not read org budgets", e);
+        }
+        budgets.sort(ORDER);
+        return budgets;
+    }
+
+    private static Budget budget(ResultSet row) throws SQLException {
+        Scope scope = Scope.fromWire(row.getString("scope")).orElseThrow();
+        Period period = Period.fromWire(row.getString("period")).orElseThrow();
+        BudgetKey key = new BudgetKey(scope, scope == Scope.ORG ? null : row.getString("name"), period);
+        return new Budget(row.getObject("id", UUID.class), key, row.getString("budget_type"),
+                Money.of(row.getBigDecimal("limit_value")));
+    }
+}
