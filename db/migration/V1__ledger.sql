@@ -88,10 +88,11 @@ CREATE TABLE reservation (
     ttl_seconds         integer       NOT NULL CHECK (ttl_seconds BETWEEN 1 AND 3600),
     expires_at          timestamptz   NOT NULL,
     idempotency_key     text,
+    -- What the request asked, so a reused key with another body is told apart (422).
     request_fingerprint text,
-    -- The first answer given for this idempotency key, replayed verbatim.
-    response_status     integer,
-    response_body       jsonb,
+    -- The first answer's content (budgets after the hold, or why it was refused), so a retry
+    -- with the same idempotency key replays exactly that answer.
+    outcome             jsonb,
     provider            text,
     model               text,
     run_id              text,

@@ -1,0 +1,86 @@
+package io.kavach.ledger.api;
+
+import io.kavach.ledger.error.ProblemException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Request bodies read with a hard bound on their inflated size: a gzip body is inflated through
+ * a counting stream that stops at the bound, so a zip bomb costs at most that many bytes (413).
+ */
+final class BoundedBody {
+
+    static final int BYTES_MAX = 10 * 1024 * 1024;
+
+    private BoundedBody() {
+    }
+
+    /** The body, inflated when {@code Content-Encoding} says gzip; any other encoding is a 415. */
+    static InputStream open(InputStream raw, String contentEncoding) throws IOException {
+        String encoding = contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (encoding) {
+            case "", "identity" -> new Limited(raw, BYTES_MAX);
+            case "gzip", "x-gzip" -> {
+                try {
+                    yield new Limited(new GZIPInputStream(raw, 64 * 1024), BYTES_MAX);
+                } catch (java.util.zip.ZipException | java.io.EOFException e) {
+                    throw notGzip();
+                }
+            }
+            default -> throw new ProblemException(415, "unsupported_content_encoding", "Unsupported content encoding",
+                    "Content-Encoding must be gzip or identity, not '" + contentEncoding + "'");
+        };
+    }
+
+    static ProblemException tooLarge() {
+        return new ProblemException(413, "body_too_large", "Payload too large",
+                "The body is larger than " + BYTES_MAX + " bytes once inflated");
+    }
+
+    static ProblemException notGzip() {
+        return ProblemException.badRequest("malformed_gzip", "Content-Encoding is gzip but the body is not valid gzip");
+    }
+
+    /** Fails with 413 as soon as more than {@code max} bytes have been read. */
+    private static final class Limited extends FilterInputStream {
+        private final long max;
+        private long count;
+
+        Limited(InputStream in, long max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n;
+            try {
+                n = super.read(buffer, offset, length);
+            } catch (java.util.zip.ZipException | java.io.EOFException e) {
+                throw notGzip();
+            }
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(int n) {
+            count += n;
+            if (count > max) {
+                throw tooLarge();
+            }
+        }
+    }
+}

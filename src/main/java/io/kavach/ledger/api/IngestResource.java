@@ -1,0 +1,89 @@
+package io.kavach.ledger.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kavach.ledger.error.FieldError;
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.LedgerCommand;
+import io.kavach.ledger.ledger.LedgerOutcome;
+import io.kavach.ledger.security.Caller;
+import io.kavach.ledger.security.Roles;
+import io.kavach.ledger.service.SpendService;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Spend that already happened, wire-compatible with the AgentKavach SDK's exporter: gzipped
+ * {@code {"events":[…]}} batches. Valid events are booked even when batch-mates are invalid;
+ * the answer is 202, or 429 once any applicable budget is exhausted (the events still count).
+ */
+@Path("/v1/ingest")
+@RolesAllowed(Roles.SDK)
+public class IngestResource {
+
+    @Inject
+    Caller caller;
+    @Inject
+    SpendService spend;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    Clock clock;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response ingest(InputStream body, @HeaderParam("Content-Encoding") String contentEncoding) {
+        JsonNode root = parse(body, contentEncoding);
+        EventReader.Batch batch = EventReader.read(root, clock.instant());
+        if (batch.events().isEmpty()) {
+            List<FieldError> errors = new ArrayList<>();
+            for (EventReader.Rejected rejected : batch.rejected()) {
+                rejected.errors().forEach(e -> errors.add(
+                        new FieldError("events[" + rejected.index() + "]." + e.field(), e.message())));
+            }
+            throw ProblemException.validation(errors).with("rejected", batch.rejected());
+        }
+        LedgerOutcome.Ingested ingested = (LedgerOutcome.Ingested) spend.submit(
+                new LedgerCommand.Ingest(caller.orgId(), batch.events()));
+        if (!ingested.exhausted().isEmpty()) {
+            throw SpendAnswers.exhausted(ingested, batch.rejected());
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("accepted", ingested.accepted());
+        answer.put("duplicates", ingested.duplicates());
+        answer.put("rejected", batch.rejected());
+        return Response.accepted(answer).build();
+    }
+
+    private JsonNode parse(InputStream body, String contentEncoding) {
+        try (InputStream in = BoundedBody.open(body, contentEncoding)) {
+            JsonNode root = json.readTree(in);
+            if (root == null || root.isMissingNode()) {
+                throw ProblemException.badRequest("body_required", "A JSON body {\"events\": [...]} is required");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("malformed_json", "The body is not valid JSON"
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr()));
+        } catch (IOException e) {
+            throw ProblemException.badRequest("unreadable_body", "The body could not be read");
+        }
+    }
+}

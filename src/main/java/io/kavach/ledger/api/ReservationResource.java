@@ -1,0 +1,124 @@
+package io.kavach.ledger.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.Ids;
+import io.kavach.ledger.ledger.LedgerCommand;
+import io.kavach.ledger.ledger.LedgerOutcome;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Names;
+import io.kavach.ledger.ledger.Reservation;
+import io.kavach.ledger.security.Caller;
+import io.kavach.ledger.security.Roles;
+import io.kavach.ledger.service.SpendService;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.UUID;
+
+/** Two-phase spend for SDKs: reserve before a call, then commit the real cost or release. */
+@Path("/v1/reservations")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.SDK)
+public class ReservationResource {
+
+    static final int TEXT_LENGTH_MAX = 256;
+    static final long TOKENS_MAX = 1_000_000_000_000L;
+
+    @Inject
+    Caller caller;
+    @Inject
+    SpendService spend;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response reserve(JsonNode body) {
+        RequestReader request = RequestReader.body(body);
+        String agent = request.string("agent_name", true, Names::isAgentName, Names.AGENT_NAME_RULE);
+        Money amount = request.money("amount", true, true);
+        String idempotencyKey = request.string("idempotency_key", false, ReservationResource::isShortText,
+                "must be 1-" + TEXT_LENGTH_MAX + " characters");
+        Long ttl = request.integer("ttl_seconds", false, Reservation.TTL_SECONDS_MIN, Reservation.TTL_SECONDS_MAX);
+        String provider = optionalText(request, "provider");
+        String model = optionalText(request, "model");
+        String runId = optionalText(request, "run_id");
+        request.rejectUnknown().throwIfInvalid();
+
+        LedgerOutcome outcome = spend.submit(new LedgerCommand.Reserve(caller.orgId(), agent, amount,
+                ttl == null ? Reservation.TTL_SECONDS_DEFAULT : ttl.intValue(), idempotencyKey, provider, model, runId));
+        if (outcome instanceof LedgerOutcome.Held held) {
+            return Response.created(URI.create("/v1/reservations/" + held.reservation().id()))
+                    .entity(ReservationView.of(held.reservation(), held.budgets())).build();
+        }
+        throw problemFor(outcome);
+    }
+
+    @POST
+    @Path("/{id}/commit")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ReservationView commit(@PathParam("id") String id, JsonNode body) {
+        UUID reservationId = reservationId(id);
+        RequestReader request = RequestReader.body(body);
+        Money cost = request.money("cost", true, false);
+        Long inputTokens = request.integer("input_tokens", false, 0, TOKENS_MAX);
+        Long outputTokens = request.integer("output_tokens", false, 0, TOKENS_MAX);
+        request.rejectUnknown().throwIfInvalid();
+        return resolved(spend.submit(
+                new LedgerCommand.Commit(caller.orgId(), reservationId, cost, inputTokens, outputTokens)));
+    }
+
+    /** Release takes no body (an empty JSON object is accepted too). */
+    @POST
+    @Path("/{id}/release")
+    public ReservationView release(@PathParam("id") String id) {
+        return resolved(spend.submit(new LedgerCommand.Release(caller.orgId(), reservationId(id))));
+    }
+
+    @GET
+    @Path("/{id}")
+    public ReservationView get(@PathParam("id") String id) {
+        UUID reservationId = reservationId(id);
+        return spend.reservation(caller.orgId(), reservationId).map(ReservationView::of)
+                .orElseThrow(() -> ProblemException.notFound("Reservation " + id));
+    }
+
+    private static ReservationView resolved(LedgerOutcome outcome) {
+        if (outcome instanceof LedgerOutcome.Resolved resolved) {
+            return ReservationView.of(resolved.reservation());
+        }
+        throw problemFor(outcome);
+    }
+
+    private static ProblemException problemFor(LedgerOutcome outcome) {
+        if (outcome instanceof LedgerOutcome.Refused refused) {
+            return SpendAnswers.refused(refused);
+        } else if (outcome instanceof LedgerOutcome.KeyReused reused) {
+            return SpendAnswers.keyReused(reused);
+        } else if (outcome instanceof LedgerOutcome.Conflict conflict) {
+            return SpendAnswers.conflict(conflict);
+        } else if (outcome instanceof LedgerOutcome.NotFound notFound) {
+            return SpendAnswers.notFound(notFound);
+        }
+        throw new IllegalStateException("unexpected reservation outcome " + outcome.getClass().getSimpleName());
+    }
+
+    private static UUID reservationId(String id) {
+        return Ids.parse(id).orElseThrow(() -> ProblemException.notFound("Reservation " + id));
+    }
+
+    private static String optionalText(RequestReader request, String field) {
+        return request.string(field, false, ReservationResource::isShortText, "must be 1-" + TEXT_LENGTH_MAX + " characters");
+    }
+
+    static boolean isShortText(String text) {
+        return !text.isEmpty() && text.length() <= TEXT_LENGTH_MAX;
+    }
+}

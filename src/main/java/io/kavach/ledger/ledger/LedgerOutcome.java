@@ -1,0 +1,49 @@
+package io.kavach.ledger.ledger;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** How the ledger answered one command. Expected refusals are outcomes, not exceptions. */
+public sealed interface LedgerOutcome {
+
+    /** The hold was placed; {@code budgets} are the applicable budgets right after it. */
+    record Held(Reservation reservation, List<BudgetState> budgets) implements LedgerOutcome {
+    }
+
+    /** Not enough room in {@code binding} (the budget named first by precedence); nothing held. */
+    record Refused(BudgetState binding, Money requested, Instant decidedAt) implements LedgerOutcome {
+        public String reason() {
+            return binding.key().scope().exceededReason();
+        }
+
+        public OptionalLong retryAfterSeconds() {
+            return binding.window().secondsUntilEnd(decidedAt);
+        }
+    }
+
+    /** A commit or release that took effect (or repeated one that already had). */
+    record Resolved(Reservation reservation) implements LedgerOutcome {
+    }
+
+    /** The reservation is not in a state that allows this (409), e.g. commit after release. */
+    record Conflict(String reason, String detail, Reservation reservation) implements LedgerOutcome {
+    }
+
+    /** No such reservation in the caller's org. */
+    record NotFound(String what) implements LedgerOutcome {
+    }
+
+    /** The idempotency key was used before with a different request (422). */
+    record KeyReused(String idempotencyKey) implements LedgerOutcome {
+    }
+
+    /** Events were booked; {@code exhausted} lists applicable budgets with nothing left, by precedence. */
+    record Ingested(int accepted, int duplicates, List<BudgetState> exhausted, Instant decidedAt)
+            implements LedgerOutcome {
+        public OptionalLong retryAfterSeconds() {
+            return exhausted.stream().map(s -> s.window().secondsUntilEnd(decidedAt))
+                    .filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong).min();
+        }
+    }
+}

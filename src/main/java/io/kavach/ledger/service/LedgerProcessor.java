@@ -1,0 +1,477 @@
+package io.kavach.ledger.service;
+
+import io.agroal.api.AgroalDataSource;
+import io.kavach.ledger.ledger.Admission;
+import io.kavach.ledger.ledger.Budget;
+import io.kavach.ledger.ledger.BudgetState;
+import io.kavach.ledger.ledger.Ids;
+import io.kavach.ledger.ledger.LedgerCommand;
+import io.kavach.ledger.ledger.LedgerCommand.Commit;
+import io.kavach.ledger.ledger.LedgerCommand.Ingest;
+import io.kavach.ledger.ledger.LedgerCommand.Release;
+import io.kavach.ledger.ledger.LedgerCommand.Reserve;
+import io.kavach.ledger.ledger.LedgerCommand.SpendEvent;
+import io.kavach.ledger.ledger.LedgerOutcome;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Reservation;
+import io.kavach.ledger.ledger.ReservationStatus;
+import io.kavach.ledger.ledger.WindowBalance;
+import io.kavach.ledger.ledger.store.AgentStore;
+import io.kavach.ledger.ledger.store.ApplicableBudgetStore;
+import io.kavach.ledger.ledger.store.JournalEntry;
+import io.kavach.ledger.ledger.store.JournalEntry.Kind;
+import io.kavach.ledger.ledger.store.LedgerStore;
+import io.kavach.ledger.ledger.store.LedgerStore.NewEvent;
+import io.kavach.ledger.ledger.store.LedgerStore.NewReservation;
+import io.kavach.ledger.ledger.store.StoredReservation;
+import io.kavach.ledger.ledger.store.WindowSpec;
+import io.kavach.ledger.ledger.store.WindowSpec.WindowRef;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies a batch of ledger commands in one transaction: it locks everything the batch touches
+ * (in the global lock order of {@link LedgerStore}), decides each command in arrival order
+ * against the running totals of the locked windows, then writes counters, reservations, journal
+ * entries and events once. Each command is answered exactly as if it had been alone. A request
+ * is a batch of one; the group-commit path hands in larger batches.
+ */
+@ApplicationScoped
+public class LedgerProcessor {
+
+    private static final Logger LOG = Logger.getLogger(LedgerProcessor.class);
+    /** Attempts of one batch when PostgreSQL reports a deadlock, lock timeout or a lost idempotency race. */
+    static final int ATTEMPTS_MAX = 3;
+
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    LedgerStore store;
+    @Inject
+    AgentStore agents;
+    @Inject
+    ApplicableBudgetStore applicable;
+    @Inject
+    Clock clock;
+
+    /** Outcomes in the order of {@code batch}. Nothing is acknowledged before the transaction commits. */
+    public List<LedgerOutcome> process(List<? extends LedgerCommand> batch) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return QuarkusTransaction.requiringNew().call(() -> apply(batch));
+            } catch (RuntimeException e) {
+                if (attempt >= ATTEMPTS_MAX || !isRetryable(e)) {
+                    throw e;
+                }
+                LOG.debugf("retrying ledger batch of %s commands after %s (attempt %s)", (Object) batch.size(), e.toString(), (Object) attempt);
+            }
+        }
+    }
+
+    /** Expires up to {@code limit} pending holds whose time is up; returns how many. */
+    public int expire(int limit) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Instant now = now();
+            try (Connection connection = dataSource.getConnection()) {
+                List<StoredReservation> expired = store.lockExpired(connection, now, limit);
+                if (expired.isEmpty()) {
+                    return 0;
+                }
+                Set<Long> windowIds = new TreeSet<>();
+                expired.forEach(s -> windowIds.addAll(s.reservation().windowIds()));
+                Map<Long, WindowBalance> windows = store.lockWindows(connection, List.of(), windowIds);
+                List<Reservation> updated = new ArrayList<>();
+                List<JournalEntry> journal = new ArrayList<>();
+                for (StoredReservation stored : expired) {
+                    Reservation r = stored.reservation();
+                    r.windowIds().forEach(id -> windows.get(id).releaseHold(r.amount()));
+                    updated.add(r.resolved(ReservationStatus.EXPIRED, null, now, false, false, null, null));
+                    journal.add(new JournalEntry(r.orgId(), Kind.EXPIRE, r.id(), r.windowIds(), r.amount().negate(), Money.ZERO));
+                }
+                store.updateWindows(connection, windows.values());
+                store.updateReservations(connection, updated);
+                store.insertJournal(connection, journal);
+                return expired.size();
+            }
+        });
+    }
+
+    /** PostgreSQL keeps microseconds; deciding with the same precision makes replays identical. */
+    private Instant now() {
+        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    private List<LedgerOutcome> apply(List<? extends LedgerCommand> batch) throws SQLException {
+        Instant now = now();
+        try (Connection connection = dataSource.getConnection()) {
+            return new Run(connection, batch, now).execute();
+        }
+    }
+
+    /** The state of one batch while it is being applied. */
+    private final class Run {
+        private final Connection connection;
+        private final List<? extends LedgerCommand> batch;
+        private final Instant now;
+        private final LedgerOutcome[] outcomes;
+
+        private Map<UUID, Reservation> reservations = new HashMap<>();
+        private final Map<String, Map<String, StoredReservation>> existingKeys = new HashMap<>();
+        private final Map<String, Map<String, Long>> agentIds = new HashMap<>();
+        private final Map<String, Map<Long, List<Budget>>> budgetsByAgent = new HashMap<>();
+        private final Map<WindowRef, WindowBalance> windowsByRef = new HashMap<>();
+        private Map<Long, WindowBalance> windowsById = new LinkedHashMap<>();
+        private final Map<String, Set<String>> insertedEventKeys = new HashMap<>();
+
+        private final List<NewReservation> newReservations = new ArrayList<>();
+        private final Map<UUID, Reservation> changedReservations = new LinkedHashMap<>();
+        private final List<JournalEntry> journal = new ArrayList<>();
+
+        Run(Connection connection, List<? extends LedgerCommand> batch, Instant now) {
+            this.connection = connection;
+            this.batch = batch;
+            this.now = now;
+            this.outcomes = new LedgerOutcome[batch.size()];
+        }
+
+        List<LedgerOutcome> execute() throws SQLException {
+            lockReservations();
+            findIdempotencyKeys();
+            resolveAgentsAndBudgets();
+            lockWindows();
+            insertEvents();
+            for (int i = 0; i < batch.size(); i++) {
+                outcomes[i] = decide(i, batch.get(i));
+            }
+            write();
+            return List.of(outcomes);
+        }
+
+        // 1. Reservation rows first (ascending id), for commits and releases.
+        private void lockReservations() throws SQLException {
+            Set<UUID> ids = new TreeSet<>();
+            for (LedgerCommand command : batch) {
+                if (command instanceof Commit commit) {
+                    ids.add(commit.reservationId());
+                } else if (command instanceof Release release) {
+                    ids.add(release.reservationId());
+                }
+            }
+            store.lockReservations(connection, ids).forEach((id, stored) -> reservations.put(id, stored.reservation()));
+        }
+
+        private void findIdempotencyKeys() throws SQLException {
+            Map<String, Set<String>> keysByOrg = new HashMap<>();
+            for (LedgerCommand command : batch) {
+                if (command instanceof Reserve reserve && reserve.idempotencyKey() != null) {
+                    keysByOrg.computeIfAbsent(reserve.orgId(), o -> new TreeSet<>()).add(reserve.idempotencyKey());
+                }
+            }
+            for (Map.Entry<String, Set<String>> entry : keysByOrg.entrySet()) {
+                existingKeys.put(entry.getKey(), store.findByIdempotencyKeys(connection, entry.getKey(), entry.getValue()));
+            }
+        }
+
+        // 2. Agents (created on first use) and what applies to them.
+        private void resolveAgentsAndBudgets() {
+            Map<String, Set<String>> namesByOrg = new HashMap<>();
+            for (LedgerCommand command : batch) {
+                if (command instanceof Reserve reserve && !isReplay(reserve)) {
+                    namesByOrg.computeIfAbsent(reserve.orgId(), o -> new TreeSet<>()).add(reserve.agentName());
+                } else if (command instanceof Ingest ingest) {
+                    Set<String> names = namesByOrg.computeIfAbsent(ingest.orgId(), o -> new TreeSet<>());
+                    ingest.events().forEach(e -> names.add(e.agentName()));
+                }
+            }
+            for (Map.Entry<String, Set<String>> entry : namesByOrg.entrySet()) {
+                Map<String, Long> ids = agents.ensure(entry.getKey(), entry.getValue());
+                agentIds.put(entry.getKey(), ids);
+                budgetsByAgent.put(entry.getKey(), applicable.forAgents(entry.getKey(), ids.values()));
+            }
+        }
+
+        // 3. Every window the batch touches: created if missing, then locked in one statement.
+        private void lockWindows() throws SQLException {
+            Map<WindowRef, WindowSpec> specs = new LinkedHashMap<>();
+            Set<Long> ids = new TreeSet<>();
+            for (LedgerCommand command : batch) {
+                if (command instanceof Reserve reserve && !isReplay(reserve)) {
+                    for (Budget budget : budgetsOf(reserve.orgId(), reserve.agentName())) {
+                        addSpec(specs, budget, now);
+                    }
+                } else if (command instanceof Ingest ingest) {
+                    for (SpendEvent event : ingest.events()) {
+                        for (Budget budget : budgetsOf(ingest.orgId(), event.agentName())) {
+                            addSpec(specs, budget, event.occurredAt());
+                            addSpec(specs, budget, now); // the current window decides the 429
+                        }
+                    }
+                } else if (command instanceof Commit || command instanceof Release) {
+                    UUID id = command instanceof Commit c ? c.reservationId() : ((Release) command).reservationId();
+                    Reservation r = reservations.get(id);
+                    if (r != null) {
+                        ids.addAll(r.windowIds());
+                    }
+                }
+            }
+            store.ensureWindows(connection, specs.values());
+            windowsById = store.lockWindows(connection, specs.keySet(), ids);
+            for (WindowBalance balance : windowsById.values()) {
+                windowsByRef.put(new WindowRef(balance.budget().id(), balance.window().start()), balance);
+            }
+        }
+
+        private void addSpec(Map<WindowRef, WindowSpec> specs, Budget budget, Instant at) {
+            WindowSpec spec = new WindowSpec(budget, budget.period().windowAt(at));
+            specs.putIfAbsent(spec.ref(), spec);
+        }
+
+        // 4. Spend events, deduplicated by the unique index on (org, idempotency_key).
+        private void insertEvents() throws SQLException {
+            List<NewEvent> events = new ArrayList<>();
+            for (LedgerCommand command : batch) {
+                if (command instanceof Ingest ingest) {
+                    for (SpendEvent event : ingest.events()) {
+                        events.add(new NewEvent(ingest.orgId(), agentId(ingest.orgId(), event.agentName()), event,
+                                windowsAt(ingest.orgId(), event.agentName(), event.occurredAt()).stream()
+                                        .map(WindowBalance::windowId).toList()));
+                    }
+                }
+            }
+            insertedEventKeys.putAll(store.insertEvents(connection, events));
+        }
+
+        // 5. Decisions, in arrival order, against the running totals.
+        private LedgerOutcome decide(int index, LedgerCommand command) {
+            if (command instanceof Reserve reserve) {
+                return reserve(index, reserve);
+            } else if (command instanceof Commit commit) {
+                return commit(commit);
+            } else if (command instanceof Release release) {
+                return release(release);
+            }
+            return ingest((Ingest) command);
+        }
+
+        private LedgerOutcome reserve(int index, Reserve reserve) {
+            String key = reserve.idempotencyKey();
+            if (key != null) {
+                StoredReservation existing = existingKeys.getOrDefault(reserve.orgId(), Map.of()).get(key);
+                if (existing != null) {
+                    return reserve.fingerprint().equals(existing.fingerprint())
+                            ? existing.firstOutcome() : new LedgerOutcome.KeyReused(key);
+                }
+                for (int earlier = 0; earlier < index; earlier++) {
+                    if (batch.get(earlier) instanceof Reserve first && reserve.orgId().equals(first.orgId())
+                            && key.equals(first.idempotencyKey())) {
+                        return reserve.fingerprint().equals(first.fingerprint())
+                                ? outcomes[earlier] : new LedgerOutcome.KeyReused(key);
+                    }
+                }
+            }
+            List<WindowBalance> windows = windowsAt(reserve.orgId(), reserve.agentName(), now);
+            long agentId = agentId(reserve.orgId(), reserve.agentName());
+            UUID id = Ids.newId(now);
+            var refusal = Admission.refusal(windows, reserve.amount());
+            if (refusal.isPresent()) {
+                LedgerOutcome refused = new LedgerOutcome.Refused(refusal.get().state(), reserve.amount(), now);
+                if (key != null) {
+                    Reservation rejected = new Reservation(id, reserve.orgId(), reserve.agentName(),
+                            ReservationStatus.REJECTED, reserve.amount(), null, reserve.ttlSeconds(),
+                            now.plusSeconds(reserve.ttlSeconds()), now, now, false, false, reserve.provider(),
+                            reserve.model(), reserve.runId(), null, null, List.of());
+                    newReservations.add(new NewReservation(rejected, agentId, key, reserve.fingerprint(), refused));
+                }
+                return refused;
+            }
+            windows.forEach(w -> w.hold(reserve.amount()));
+            List<Long> windowIds = windows.stream().map(WindowBalance::windowId).toList();
+            Reservation held = new Reservation(id, reserve.orgId(), reserve.agentName(), ReservationStatus.PENDING,
+                    reserve.amount(), null, reserve.ttlSeconds(), now.plusSeconds(reserve.ttlSeconds()), now, null,
+                    false, false, reserve.provider(), reserve.model(), reserve.runId(), null, null, windowIds);
+            LedgerOutcome outcome = new LedgerOutcome.Held(held, windows.stream().map(WindowBalance::state).toList());
+            newReservations.add(new NewReservation(held, agentId, key, reserve.fingerprint(), key == null ? null : outcome));
+            journal.add(new JournalEntry(reserve.orgId(), Kind.HOLD, id, windowIds, reserve.amount(), Money.ZERO));
+            return outcome;
+        }
+
+        private LedgerOutcome commit(Commit commit) {
+            Reservation r = owned(commit.orgId(), commit.reservationId());
+            if (r == null) {
+                return new LedgerOutcome.NotFound("Reservation " + commit.reservationId());
+            }
+            switch (r.status()) {
+                case COMMITTED:
+                    return commit.cost().equals(r.cost()) ? new LedgerOutcome.Resolved(r)
+                            : new LedgerOutcome.Conflict("reservation_already_committed",
+                            "Reservation " + r.id() + " was already committed with cost " + r.cost()
+                                    + "; a commit is final", r);
+                case RELEASED:
+                    return new LedgerOutcome.Conflict("reservation_released",
+                            "Reservation " + r.id() + " was released; it can no longer be committed", r);
+                case PENDING, EXPIRED:
+                    break;
+                default:
+                    return new LedgerOutcome.NotFound("Reservation " + commit.reservationId());
+            }
+            boolean stillHeld = r.status() == ReservationStatus.PENDING;
+            for (Long windowId : r.windowIds()) {
+                WindowBalance window = windowsById.get(windowId);
+                if (stillHeld) {
+                    window.releaseHold(r.amount());
+                }
+                // Money was spent: the ledger books it even after expiry or past the limit.
+                window.book(commit.cost());
+            }
+            Reservation committed = r.resolved(ReservationStatus.COMMITTED, commit.cost(), now,
+                    commit.cost().compareTo(r.amount()) > 0, r.expiredAt(now) || !stillHeld,
+                    commit.inputTokens(), commit.outputTokens());
+            remember(committed);
+            journal.add(new JournalEntry(r.orgId(), Kind.COMMIT, r.id(), r.windowIds(),
+                    stillHeld ? r.amount().negate() : Money.ZERO, commit.cost()));
+            return new LedgerOutcome.Resolved(committed);
+        }
+
+        private LedgerOutcome release(Release release) {
+            Reservation r = owned(release.orgId(), release.reservationId());
+            if (r == null) {
+                return new LedgerOutcome.NotFound("Reservation " + release.reservationId());
+            }
+            switch (r.status()) {
+                case RELEASED, EXPIRED:
+                    return new LedgerOutcome.Resolved(r);
+                case COMMITTED:
+                    return new LedgerOutcome.Conflict("reservation_already_committed",
+                            "Reservation " + r.id() + " was committed; a commit is final and cannot be released", r);
+                case PENDING:
+                    break;
+                default:
+                    return new LedgerOutcome.NotFound("Reservation " + release.reservationId());
+            }
+            r.windowIds().forEach(id -> windowsById.get(id).releaseHold(r.amount()));
+            Reservation released = r.resolved(ReservationStatus.RELEASED, null, now, false, false, null, null);
+            remember(released);
+            journal.add(new JournalEntry(r.orgId(), Kind.RELEASE, r.id(), r.windowIds(), r.amount().negate(), Money.ZERO));
+            return new LedgerOutcome.Resolved(released);
+        }
+
+        private LedgerOutcome ingest(Ingest ingest) {
+            int accepted = 0;
+            int duplicates = 0;
+            Set<String> insertedKeys = insertedEventKeys.getOrDefault(ingest.orgId(), Set.of());
+            Set<String> agentNames = new TreeSet<>();
+            for (SpendEvent event : ingest.events()) {
+                agentNames.add(event.agentName());
+                String key = event.idempotencyKey();
+                // A key the store inserted is booked once: by its first event in the batch.
+                boolean inserted = key == null || insertedKeys.contains(key) && claimEventKey(ingest.orgId(), key);
+                if (!inserted) {
+                    duplicates++;
+                    continue;
+                }
+                accepted++;
+                windowsAt(ingest.orgId(), event.agentName(), event.occurredAt()).forEach(w -> w.book(event.cost()));
+            }
+            Map<Long, WindowBalance> current = new LinkedHashMap<>();
+            for (String agent : agentNames) {
+                windowsAt(ingest.orgId(), agent, now).forEach(w -> current.putIfAbsent(w.windowId(), w));
+            }
+            List<BudgetState> exhausted = Admission.exhausted(List.copyOf(current.values())).stream()
+                    .map(WindowBalance::state).toList();
+            return new LedgerOutcome.Ingested(accepted, duplicates, exhausted, now);
+        }
+
+        private final Set<String> claimedEventKeys = new HashSet<>();
+
+        private boolean claimEventKey(String orgId, String key) {
+            return claimedEventKeys.add(orgId + '\u001f' + key);
+        }
+
+        // 6. One write of everything decided.
+        private void write() throws SQLException {
+            store.updateWindows(connection, windowsById.values());
+            if (!store.insertReservations(connection, newReservations)) {
+                throw new IdempotencyRace();
+            }
+            store.updateReservations(connection, List.copyOf(changedReservations.values()));
+            store.insertJournal(connection, journal);
+        }
+
+        private boolean isReplay(Reserve reserve) {
+            return reserve.idempotencyKey() != null
+                    && existingKeys.getOrDefault(reserve.orgId(), Map.of()).containsKey(reserve.idempotencyKey());
+        }
+
+        private Reservation owned(String orgId, UUID id) {
+            Reservation r = reservations.get(id);
+            return r != null && r.orgId().equals(orgId) ? r : null;
+        }
+
+        private void remember(Reservation r) {
+            reservations.put(r.id(), r);
+            changedReservations.put(r.id(), r);
+        }
+
+        private List<Budget> budgetsOf(String orgId, String agentName) {
+            return budgetsByAgent.get(orgId).get(agentId(orgId, agentName));
+        }
+
+        private long agentId(String orgId, String agentName) {
+            return agentIds.get(orgId).get(agentName);
+        }
+
+        private List<WindowBalance> windowsAt(String orgId, String agentName, Instant at) {
+            List<WindowBalance> windows = new ArrayList<>();
+            for (Budget budget : budgetsOf(orgId, agentName)) {
+                WindowBalance balance = windowsByRef.get(new WindowRef(budget.id(), budget.period().windowAt(at).start()));
+                if (balance == null) {
+                    throw new io.kavach.ledger.ledger.LedgerInvariantViolation(
+                            "window of " + budget.key() + " at " + at + " was not locked");
+                }
+                windows.add(balance);
+            }
+            return windows;
+        }
+    }
+
+    /** A concurrent transaction committed the same reservation idempotency key first. */
+    static final class IdempotencyRace extends RuntimeException {
+        IdempotencyRace() {
+            super("idempotency key raced with a concurrent request", null, false, false);
+        }
+    }
+
+    static boolean isRetryable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IdempotencyRace) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                // deadlock_detected, serialization_failure, lock_not_available (lock_timeout)
+                if (state.equals("40P01") || state.equals("40001") || state.equals("55P03")) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+}

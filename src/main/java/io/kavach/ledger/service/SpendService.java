@@ -1,0 +1,39 @@
+package io.kavach.ledger.service;
+
+import io.kavach.ledger.ledger.LedgerCommand;
+import io.kavach.ledger.ledger.LedgerOutcome;
+import io.kavach.ledger.ledger.Reservation;
+import io.kavach.ledger.ledger.store.LedgerStore;
+import io.kavach.ledger.ledger.store.StoredReservation;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The spend path's entry point for the API: reservations and ingest, one ledger batch each. */
+@ApplicationScoped
+public class SpendService {
+
+    @Inject
+    LedgerProcessor processor;
+    @Inject
+    LedgerStore store;
+    @Inject
+    AgroalDataSource dataSource;
+
+    public LedgerOutcome submit(LedgerCommand command) {
+        return processor.process(java.util.List.of(command)).get(0);
+    }
+
+    public Optional<Reservation> reservation(String orgId, UUID id) {
+        try (Connection connection = dataSource.getConnection()) {
+            return store.find(connection, orgId, id).map(StoredReservation::reservation)
+                    .filter(r -> r.status() != io.kavach.ledger.ledger.ReservationStatus.REJECTED);
+        } catch (SQLException e) {
+            throw new io.kavach.ledger.ledger.store.StoreException("could not read reservation", e);
+        }
+    }
+}

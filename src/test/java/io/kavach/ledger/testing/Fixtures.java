@@ -1,0 +1,107 @@
+package io.kavach.ledger.testing;
+
+import io.agroal.api.AgroalDataSource;
+import io.kavach.ledger.ledger.Ids;
+import io.kavach.ledger.security.ApiKeys;
+import io.quarkus.arc.Arc;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Sets up orgs, API keys and budgets for tests with plain SQL on the application's datasource,
+ * so spend-path tests do not depend on the management endpoints they are not about.
+ */
+public final class Fixtures {
+
+    private Fixtures() {
+    }
+
+    /** Creates the org if needed and a live API key for it; returns the key. */
+    public static String apiKey(String org) {
+        String key = ApiKeys.generate("prod");
+        execute("INSERT INTO org (id) VALUES (?) ON CONFLICT DO NOTHING", org);
+        execute("INSERT INTO api_key (id, org_id, name, environment, prefix, key_hash) VALUES (?, ?, 'test', 'prod', ?, ?)",
+                UUID.randomUUID(), org, ApiKeys.visiblePrefix(key), ApiKeys.hash(key));
+        return key;
+    }
+
+    public static UUID orgBudget(String org, String period, String limit) {
+        UUID id = Ids.newId(Instant.now());
+        execute("INSERT INTO org (id) VALUES (?) ON CONFLICT DO NOTHING", org);
+        execute("INSERT INTO budget (id, org_id, scope, period, limit_value) VALUES (?, ?, 'org', ?, ?)",
+                id, org, period, new BigDecimal(limit));
+        return id;
+    }
+
+    public static UUID agentBudget(String org, String agent, String period, String limit) {
+        long agentId = agent(org, agent);
+        UUID id = Ids.newId(Instant.now());
+        execute("INSERT INTO budget (id, org_id, scope, name, agent_id, period, limit_value) VALUES (?, ?, 'agent', ?, ?, ?, ?)",
+                id, org, agent, agentId, period, new BigDecimal(limit));
+        return id;
+    }
+
+    public static UUID pool(String org, String name, String period, String limit, String... agents) {
+        UUID id = Ids.newId(Instant.now());
+        execute("INSERT INTO org (id) VALUES (?) ON CONFLICT DO NOTHING", org);
+        execute("INSERT INTO budget (id, org_id, scope, name, period, limit_value) VALUES (?, ?, 'shared', ?, ?, ?)",
+                id, org, name, period, new BigDecimal(limit));
+        for (String agent : agents) {
+            execute("INSERT INTO pool_member (budget_id, agent_id) VALUES (?, ?)", id, agent(org, agent));
+        }
+        return id;
+    }
+
+    public static long agent(String org, String name) {
+        execute("INSERT INTO org (id) VALUES (?) ON CONFLICT DO NOTHING", org);
+        execute("INSERT INTO agent (org_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING", org, name);
+        return queryLong("SELECT id FROM agent WHERE org_id = ? AND name = ?", org, name);
+    }
+
+    public static long queryLong(String sql, Object... args) {
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement statement = prepare(connection, sql, args);
+             ResultSet row = statement.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static BigDecimal queryDecimal(String sql, Object... args) {
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement statement = prepare(connection, sql, args);
+             ResultSet row = statement.executeQuery()) {
+            return row.next() ? row.getBigDecimal(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void execute(String sql, Object... args) {
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement statement = prepare(connection, sql, args)) {
+            statement.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static PreparedStatement prepare(Connection connection, String sql, Object... args) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            statement.setObject(i + 1, args[i]);
+        }
+        return statement;
+    }
+
+    private static AgroalDataSource dataSource() {
+        return Arc.container().instance(AgroalDataSource.class).get();
+    }
+}
