@@ -111,6 +111,13 @@ public class ProblemMapper {
     }
 
     public static Response render(ProblemException problem) {
+        Response.ResponseBuilder response = Response.status(problem.status()).type(PROBLEM_JSON).entity(body(problem));
+        problem.headers().forEach(response::header);
+        return response.build();
+    }
+
+    /** The RFC 9457 members of a problem, for answers written outside JAX-RS too. */
+    static Map<String, Object> body(ProblemException problem) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", TYPE_PREFIX + problem.reason());
         body.put("title", problem.title());
@@ -118,9 +125,7 @@ public class ProblemMapper {
         body.put("detail", problem.detail());
         body.put("reason", problem.reason());
         body.putAll(problem.members());
-        Response.ResponseBuilder response = Response.status(problem.status()).type(PROBLEM_JSON).entity(body);
-        problem.headers().forEach(response::header);
-        return response.build();
+        return body;
     }
 
     /** Connection failures (SQLState class 08, admin shutdown) and an exhausted or unreachable pool. */
