@@ -68,6 +68,8 @@ public class LedgerProcessor {
     ApplicableBudgetStore applicable;
     @Inject
     Clock clock;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
 
     /** Outcomes in the order of {@code batch}. Nothing is acknowledged before the transaction commits. */
     public List<LedgerOutcome> process(List<? extends LedgerCommand> batch) {
@@ -75,9 +77,12 @@ public class LedgerProcessor {
             try {
                 return QuarkusTransaction.requiringNew().call(() -> apply(batch));
             } catch (RuntimeException e) {
-                if (attempt >= ATTEMPTS_MAX || !isRetryable(e)) {
+                String cause = retryCause(e);
+                if (cause == null || attempt >= ATTEMPTS_MAX) {
                     throw e;
                 }
+                // Counted so that a deadlock, which the lock order rules out, would never go unseen.
+                metrics.counter("kavach.ledger.retries", "cause", cause).increment();
                 LOG.debugf("retrying ledger batch of %s commands after %s (attempt %s)", (Object) batch.size(), e.toString(), (Object) attempt);
             }
         }
@@ -456,22 +461,28 @@ public class LedgerProcessor {
         }
     }
 
-    static boolean isRetryable(Throwable e) {
+    /** Why a failed batch may be retried as a whole, or null when it may not. */
+    static String retryCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IdempotencyRace) {
-                return true;
+                return "idempotency_race";
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                // deadlock_detected, serialization_failure, lock_not_available (lock_timeout)
-                if (state.equals("40P01") || state.equals("40001") || state.equals("55P03")) {
-                    return true;
+                switch (sql.getSQLState()) {
+                    case "40P01":
+                        return "deadlock";
+                    case "40001":
+                        return "serialization_failure";
+                    case "55P03":
+                        return "lock_timeout";
+                    default:
+                        break;
                 }
             }
             if (t.getCause() == t) {
                 break;
             }
         }
-        return false;
+        return null;
     }
 }

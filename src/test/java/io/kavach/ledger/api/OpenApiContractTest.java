@@ -60,13 +60,7 @@ class OpenApiContractTest {
             "DELETE /v1/api-keys/{}",
             "PUT /v1/config",
             "GET /v1/config",
-            "POST /v1/ingest",
-            "POST /v1/reservations",
-            "GET /v1/reservations/{}",
-            "POST /v1/reservations/{}/commit",
-            "POST /v1/reservations/{}/release",
-            "POST /v1/sync-config",
-            "GET /v1/admin/audit");
+            "POST /v1/sync-config");
 
     /** How each role of {@code @RolesAllowed} appears as a security requirement in the contract. */
     private static final Map<String, String> REQUIREMENT_OF_ROLE = Map.of(
