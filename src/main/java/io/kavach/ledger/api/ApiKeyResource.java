@@ -1,0 +1,74 @@
+package io.kavach.ledger.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.Ids;
+import io.kavach.ledger.security.Caller;
+import io.kavach.ledger.security.Roles;
+import io.kavach.ledger.service.ApiKeyService;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** SDK API keys of the caller's org; admins only (a viewer or an API key cannot mint or see keys). */
+@Path("/v1/api-keys")
+@Produces(MediaType.APPLICATION_JSON)
+public class ApiKeyResource {
+
+    static final int NAME_LENGTH_MAX = 64;
+    static final Set<String> ENVIRONMENTS = Set.of("prod", "dev");
+
+    @Inject
+    Caller caller;
+    @Inject
+    ApiKeyService apiKeys;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.ADMIN)
+    public Response create(JsonNode body) {
+        RequestReader request = RequestReader.body(body);
+        String name = request.string("name", true, ApiKeyResource::isName,
+                "must be 1-" + NAME_LENGTH_MAX + " characters, not blank, without control characters");
+        String environment = request.string("environment", false, ENVIRONMENTS::contains,
+                "must be one of prod, dev");
+        request.rejectUnknown().throwIfInvalid();
+        ApiKeyView issued = ApiKeyView.issued(
+                apiKeys.issue(caller.orgId(), name, environment == null ? "prod" : environment));
+        return Response.created(URI.create("/v1/api-keys/" + issued.id())).entity(issued).build();
+    }
+
+    @GET
+    @RolesAllowed(Roles.ADMIN)
+    public Map<String, List<ApiKeyView>> list() {
+        return Map.of("api_keys", apiKeys.list(caller.orgId()).stream().map(ApiKeyView::of).toList());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed(Roles.ADMIN)
+    public Response revoke(@PathParam("id") String id) {
+        UUID keyId = Ids.parse(id).orElseThrow(() -> ProblemException.notFound("API key " + id));
+        apiKeys.revoke(caller.orgId(), keyId);
+        return Response.noContent().build();
+    }
+
+    static boolean isName(String name) {
+        int length = name.codePointCount(0, name.length());
+        return length >= 1 && length <= NAME_LENGTH_MAX && !name.isBlank()
+                && name.codePoints().noneMatch(Character::isISOControl);
+    }
+}
