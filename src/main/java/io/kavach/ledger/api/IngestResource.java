@@ -26,6 +26,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import io.smallrye.common.annotation.Blocking;
 
 /**
  * Spend that already happened, wire-compatible with the AgentKavach SDK's exporter: gzipped
@@ -48,7 +50,8 @@ public class IngestResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response ingest(InputStream body, @HeaderParam("Content-Encoding") String contentEncoding) {
+    @Blocking // inflating and parsing up to 10 MiB is not work for an event-loop thread
+    public CompletionStage<Response> ingest(InputStream body, @HeaderParam("Content-Encoding") String contentEncoding) {
         JsonNode root = parse(body, contentEncoding);
         EventReader.Batch batch = EventReader.read(root, clock.instant());
         if (batch.events().isEmpty()) {
@@ -59,16 +62,20 @@ public class IngestResource {
             }
             throw ProblemException.validation(errors).with("rejected", batch.rejected());
         }
-        LedgerOutcome.Ingested ingested = (LedgerOutcome.Ingested) spend.submit(
-                new LedgerCommand.Ingest(caller.orgId(), batch.events()));
-        if (!ingested.exhausted().isEmpty()) {
-            throw SpendAnswers.exhausted(ingested, batch.rejected());
-        }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("accepted", ingested.accepted());
-        answer.put("duplicates", ingested.duplicates());
-        answer.put("rejected", batch.rejected());
-        return Response.accepted(answer).build();
+        return spend.submit(new LedgerCommand.Ingest(caller.orgId(), batch.events())).handle((outcome, failure) -> {
+            if (failure != null) {
+                return ProblemMapper.failure(failure);
+            }
+            LedgerOutcome.Ingested ingested = (LedgerOutcome.Ingested) outcome;
+            if (!ingested.exhausted().isEmpty()) {
+                return ProblemMapper.render(SpendAnswers.exhausted(ingested, batch.rejected()));
+            }
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("accepted", ingested.accepted());
+            answer.put("duplicates", ingested.duplicates());
+            answer.put("rejected", batch.rejected());
+            return Response.accepted(answer).build();
+        });
     }
 
     private JsonNode parse(InputStream body, String contentEncoding) {

@@ -95,12 +95,27 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
-        if (isDatabaseUnavailable(e)) {
-            LOG.warnf("database unavailable: %s", e.toString());
+        return failure(e);
+    }
+
+    /**
+     * The answer for a failed asynchronous ledger call: the same mapping as for a thrown
+     * exception, applied to the cause that completed the future.
+     */
+    static Response failure(Throwable e) {
+        Throwable cause = e;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof ProblemException problem) {
+            return render(problem);
+        }
+        if (isDatabaseUnavailable(cause)) {
+            LOG.warnf("database unavailable: %s", cause.toString());
             return render(new ProblemException(503, "database_unavailable", "Service unavailable",
                     "The ledger database is not reachable; retry shortly").withHeader("Retry-After", "5"));
         }
-        LOG.error("unexpected failure", e);
+        LOG.error("unexpected failure", cause);
         return render(new ProblemException(500, "internal_error", "Internal error",
                 "The request failed unexpectedly; nothing was changed. The server log has the details."));
     }

@@ -21,8 +21,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 /** Two-phase spend for SDKs: reserve before a call, then commit the real cost or release. */
 @Path("/v1/reservations")
@@ -40,7 +40,7 @@ public class ReservationResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response reserve(JsonNode body) {
+    public CompletionStage<Response> reserve(JsonNode body) {
         RequestReader request = RequestReader.body(body);
         String agent = request.string("agent_name", true, Names::isAgentName, Names.AGENT_NAME_RULE);
         Money amount = request.money("amount", true, true);
@@ -52,34 +52,29 @@ public class ReservationResource {
         String runId = optionalText(request, "run_id");
         request.rejectUnknown().throwIfInvalid();
 
-        LedgerOutcome outcome = spend.submit(new LedgerCommand.Reserve(caller.orgId(), agent, amount,
-                ttl == null ? Reservation.TTL_SECONDS_DEFAULT : ttl.intValue(), idempotencyKey, provider, model, runId));
-        if (outcome instanceof LedgerOutcome.Held held) {
-            return Response.created(URI.create("/v1/reservations/" + held.reservation().id()))
-                    .entity(ReservationView.of(held.reservation(), held.budgets())).build();
-        }
-        throw problemFor(outcome);
+        return answer(spend.submit(new LedgerCommand.Reserve(caller.orgId(), agent, amount,
+                ttl == null ? Reservation.TTL_SECONDS_DEFAULT : ttl.intValue(), idempotencyKey, provider, model, runId)));
     }
 
     @POST
     @Path("/{id}/commit")
     @Consumes(MediaType.APPLICATION_JSON)
-    public ReservationView commit(@PathParam("id") String id, JsonNode body) {
+    public CompletionStage<Response> commit(@PathParam("id") String id, JsonNode body) {
         UUID reservationId = reservationId(id);
         RequestReader request = RequestReader.body(body);
         Money cost = request.money("cost", true, false);
         Long inputTokens = request.integer("input_tokens", false, 0, TOKENS_MAX);
         Long outputTokens = request.integer("output_tokens", false, 0, TOKENS_MAX);
         request.rejectUnknown().throwIfInvalid();
-        return resolved(spend.submit(
+        return answer(spend.submit(
                 new LedgerCommand.Commit(caller.orgId(), reservationId, cost, inputTokens, outputTokens)));
     }
 
     /** Release takes no body (an empty JSON object is accepted too). */
     @POST
     @Path("/{id}/release")
-    public ReservationView release(@PathParam("id") String id) {
-        return resolved(spend.submit(new LedgerCommand.Release(caller.orgId(), reservationId(id))));
+    public CompletionStage<Response> release(@PathParam("id") String id) {
+        return answer(spend.submit(new LedgerCommand.Release(caller.orgId(), reservationId(id))));
     }
 
     @GET
@@ -90,11 +85,24 @@ public class ReservationResource {
                 .orElseThrow(() -> ProblemException.notFound("Reservation " + id));
     }
 
-    private static ReservationView resolved(LedgerOutcome outcome) {
-        if (outcome instanceof LedgerOutcome.Resolved resolved) {
-            return ReservationView.of(resolved.reservation());
-        }
-        throw problemFor(outcome);
+    /** The HTTP answer for a reservation outcome, once its transaction has committed. */
+    private static CompletionStage<Response> answer(CompletionStage<LedgerOutcome> outcome) {
+        return outcome.handle((result, failure) -> {
+            if (failure != null) {
+                return ProblemMapper.failure(failure);
+            }
+            if (result instanceof LedgerOutcome.Held held) {
+                // Built as a plain header: this runs on the ledger's thread, outside the request
+                // context that resolving a relative URI would need.
+                return Response.status(Response.Status.CREATED)
+                        .header("Location", "/v1/reservations/" + held.reservation().id())
+                        .entity(ReservationView.of(held.reservation(), held.budgets())).build();
+            }
+            if (result instanceof LedgerOutcome.Resolved resolved) {
+                return Response.ok(ReservationView.of(resolved.reservation())).build();
+            }
+            return ProblemMapper.render(problemFor(result));
+        });
     }
 
     private static ProblemException problemFor(LedgerOutcome outcome) {

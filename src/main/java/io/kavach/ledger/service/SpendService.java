@@ -18,14 +18,15 @@ import java.util.UUID;
 public class SpendService {
 
     @Inject
-    LedgerProcessor processor;
+    LedgerBatcher batcher;
     @Inject
     LedgerStore store;
     @Inject
     AgroalDataSource dataSource;
 
-    public LedgerOutcome submit(LedgerCommand command) {
-        return processor.process(java.util.List.of(command)).get(0);
+    /** Completes once the command's transaction has committed (possibly together with others). */
+    public java.util.concurrent.CompletionStage<LedgerOutcome> submit(LedgerCommand command) {
+        return batcher.submit(command);
     }
 
     public Optional<Reservation> reservation(String orgId, UUID id) {

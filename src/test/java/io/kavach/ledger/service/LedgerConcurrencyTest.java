@@ -39,6 +39,8 @@ class LedgerConcurrencyTest {
     AuditService audits;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    LedgerBatcher batcher;
 
     private final String org = Tokens.newOrg();
 
@@ -111,6 +113,56 @@ class LedgerConcurrencyTest {
         assertEquals(THREADS, outcomes.size());
         assertEquals(0, retries("deadlock") - deadlocksBefore, "the lock order rules deadlocks out");
         assertEquals(0, BigDecimal.ZERO.compareTo(reserved("org", null)), "every hold was resolved");
+        assertNoDrift();
+    }
+
+    @Test
+    void groupCommittedReservationsFromSixtyFourThreadsAreExactToo() throws Exception {
+        Fixtures.pool(org, "batched-pool", "daily", "1.00", "bot");
+        Fixtures.orgBudget(org, "daily", "5");
+        List<LedgerOutcome> outcomes = race(THREADS, i -> batcher.submit(new LedgerCommand.Reserve(org, "bot",
+                Money.of("0.03"), 300, "key-" + i, null, null, null)).get(60, TimeUnit.SECONDS));
+        assertEquals(33, count(outcomes, LedgerOutcome.Held.class));
+        assertEquals(31, count(outcomes, LedgerOutcome.Refused.class));
+        assertEquals(0, new BigDecimal("0.99").compareTo(reserved("shared", "batched-pool")));
+        assertNoDrift();
+    }
+
+    @Test
+    void aFailingCommandDoesNotFailItsBatchMates() throws Exception {
+        Fixtures.agentBudget(org, "bot", "daily", "1");
+        // An org that does not exist cannot own agents: that command fails in the database.
+        var answers = batcher.applyTogether(List.of(
+                new LedgerCommand.Reserve(org, "bot", Money.of("0.4"), 300, null, null, null, null),
+                new LedgerCommand.Reserve("no-such-org-" + org, "bot", Money.of("0.1"), 300, null, null, null, null),
+                new LedgerCommand.Reserve(org, "bot", Money.of("0.4"), 300, null, null, null, null),
+                new LedgerCommand.Reserve(org, "bot", Money.of("0.4"), 300, null, null, null, null)));
+        assertTrue(answers.get(0).get() instanceof LedgerOutcome.Held);
+        assertTrue(answers.get(1).isCompletedExceptionally());
+        assertTrue(answers.get(2).get() instanceof LedgerOutcome.Held);
+        assertTrue(answers.get(3).get() instanceof LedgerOutcome.Refused, "0.4 + 0.4 + 0.4 > 1");
+        assertEquals(0, new BigDecimal("0.8").compareTo(reserved("agent", "bot")));
+        assertNoDrift();
+    }
+
+    @Test
+    void oneBatchDecidesInArrivalOrderAgainstRunningTotals() throws Exception {
+        Fixtures.agentBudget(org, "bot", "daily", "1");
+        var answers = batcher.applyTogether(List.of(
+                new LedgerCommand.Reserve(org, "bot", Money.of("0.6"), 300, "k1", null, null, null),
+                new LedgerCommand.Reserve(org, "bot", Money.of("0.6"), 300, "k2", null, null, null),
+                new LedgerCommand.Reserve(org, "bot", Money.of("0.6"), 300, "k1", null, null, null),
+                new LedgerCommand.Reserve(org, "bot", Money.of("0.7"), 300, "k1", null, null, null),
+                new LedgerCommand.Ingest(org, List.of(new LedgerCommand.SpendEvent("bot", Money.of("0.3"),
+                        java.time.Instant.now(), "e1", null, null, null, null, null, null, null))),
+                new LedgerCommand.Reserve(org, "bot", Money.of("0.2"), 300, null, null, null, null)));
+        var first = (LedgerOutcome.Held) answers.get(0).get();
+        assertTrue(answers.get(1).get() instanceof LedgerOutcome.Refused, "0.6 + 0.6 > 1");
+        assertEquals(first, answers.get(2).get(), "same key, same request: the first answer");
+        assertTrue(answers.get(3).get() instanceof LedgerOutcome.KeyReused);
+        assertTrue(((LedgerOutcome.Ingested) answers.get(4).get()).exhausted().isEmpty(), "0.6 + 0.3 < 1");
+        assertTrue(answers.get(5).get() instanceof LedgerOutcome.Refused, "0.6 + 0.3 + 0.2 > 1");
+        assertEquals(0, new BigDecimal("0.6").compareTo(reserved("agent", "bot")));
         assertNoDrift();
     }
 

@@ -1,0 +1,192 @@
+package io.kavach.ledger.service;
+
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.LedgerCommand;
+import io.kavach.ledger.ledger.LedgerOutcome;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.context.ManagedExecutor;
+import org.jboss.logging.Logger;
+
+/**
+ * Group commit for the ledger (TigerBeetle's batching): commands that arrive together are
+ * applied together, in one transaction that locks each hot window once, and each is answered as
+ * if it had been alone. A few lane threads each take the next command, gather what else arrives
+ * within {@code max-wait} (up to {@code max-size} commands or {@code max-events} ingested
+ * events), and hand the batch to {@link LedgerProcessor}. Nothing is acknowledged before its
+ * transaction commits, and the database stays the only truth, so instances stay stateless and
+ * exact. With batching off every command is its own transaction (the baseline).
+ */
+@ApplicationScoped
+public class LedgerBatcher {
+
+    private static final Logger LOG = Logger.getLogger(LedgerBatcher.class);
+
+    @ConfigProperty(name = "kavach.ledger.batching.enabled", defaultValue = "true")
+    boolean enabled;
+    @ConfigProperty(name = "kavach.ledger.batching.max-wait", defaultValue = "PT0.001S")
+    Duration maxWait;
+    @ConfigProperty(name = "kavach.ledger.batching.max-size", defaultValue = "128")
+    int maxSize;
+    @ConfigProperty(name = "kavach.ledger.batching.max-events", defaultValue = "10000")
+    int maxEvents;
+    @ConfigProperty(name = "kavach.ledger.batching.lanes", defaultValue = "2")
+    int lanes;
+    /** Commands waiting beyond this are refused at once (503) rather than queued without bound. */
+    @ConfigProperty(name = "kavach.ledger.batching.queue-capacity", defaultValue = "20000")
+    int queueCapacity;
+
+    @Inject
+    LedgerProcessor processor;
+    @Inject
+    ManagedExecutor executor;
+    @Inject
+    MeterRegistry metrics;
+
+    private BlockingQueue<Pending> queue;
+    private ExecutorService laneThreads;
+    private volatile boolean running;
+    private DistributionSummary batchSizes;
+
+    private record Pending(LedgerCommand command, CompletableFuture<LedgerOutcome> answer) {
+        int weight() {
+            return command instanceof LedgerCommand.Ingest ingest ? Math.max(1, ingest.events().size()) : 1;
+        }
+    }
+
+    void start(@Observes StartupEvent event) {
+        batchSizes = DistributionSummary.builder("kavach.ledger.batch.size")
+                .description("Commands applied per ledger transaction").register(metrics);
+        if (!enabled) {
+            LOG.info("ledger batching is off: one transaction per command");
+            return;
+        }
+        queue = new ArrayBlockingQueue<>(queueCapacity);
+        running = true;
+        laneThreads = java.util.concurrent.Executors.newFixedThreadPool(lanes, runnable -> {
+            Thread thread = new Thread(runnable, "ledger-lane");
+            thread.setDaemon(true);
+            return thread;
+        });
+        for (int i = 0; i < lanes; i++) {
+            laneThreads.execute(this::lane);
+        }
+        LOG.infof("ledger batching on: %d lanes, max wait %s, max %d commands / %d events per batch",
+                lanes, maxWait, maxSize, maxEvents);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (laneThreads != null) {
+            laneThreads.shutdown();
+            try {
+                // Lanes finish the batch in hand and what is already queued.
+                laneThreads.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The outcome once the command's transaction has committed. */
+    public CompletableFuture<LedgerOutcome> submit(LedgerCommand command) {
+        if (!enabled) {
+            return CompletableFuture.supplyAsync(() -> alone(command), executor);
+        }
+        Pending pending = new Pending(command, new CompletableFuture<>());
+        if (!running || !queue.offer(pending)) {
+            pending.answer().completeExceptionally(new ProblemException(503, "ledger_busy", "Service busy",
+                    "The ledger is at capacity; retry shortly").withHeader("Retry-After", "1"));
+        }
+        return pending.answer();
+    }
+
+    private LedgerOutcome alone(LedgerCommand command) {
+        batchSizes.record(1);
+        return processor.process(List.of(command)).get(0);
+    }
+
+    private void lane() {
+        Pending carried = null;
+        while (running || !queue.isEmpty() || carried != null) {
+            try {
+                Pending first = carried != null ? carried : queue.poll(100, TimeUnit.MILLISECONDS);
+                carried = null;
+                if (first == null) {
+                    continue;
+                }
+                List<Pending> batch = new ArrayList<>();
+                batch.add(first);
+                int weight = first.weight();
+                long deadline = System.nanoTime() + maxWait.toNanos();
+                while (batch.size() < maxSize) {
+                    Pending next = queue.poll();
+                    if (next == null) {
+                        long left = deadline - System.nanoTime();
+                        next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                        if (next == null) {
+                            break;
+                        }
+                    }
+                    if (weight + next.weight() > maxEvents) {
+                        carried = next; // starts the next batch
+                        break;
+                    }
+                    batch.add(next);
+                    weight += next.weight();
+                }
+                apply(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("ledger lane failed unexpectedly", e);
+            }
+        }
+    }
+
+    /** Applies {@code commands} as one batch, exactly as a lane would; for tests of batch behaviour. */
+    List<CompletableFuture<LedgerOutcome>> applyTogether(List<LedgerCommand> commands) {
+        List<Pending> batch = commands.stream().map(c -> new Pending(c, new CompletableFuture<>())).toList();
+        apply(batch);
+        return batch.stream().map(Pending::answer).toList();
+    }
+
+    private void apply(List<Pending> batch) {
+        batchSizes.record(batch.size());
+        try {
+            List<LedgerOutcome> outcomes = processor.process(batch.stream().map(Pending::command).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).answer().complete(outcomes.get(i));
+            }
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                batch.get(0).answer().completeExceptionally(e);
+                return;
+            }
+            // One bad command must not fail its batch-mates: apply each alone.
+            LOG.warnf("ledger batch of %s failed (%s); applying its commands one by one", batch.size(), e.toString());
+            for (Pending pending : batch) {
+                try {
+                    pending.answer().complete(processor.process(List.of(pending.command())).get(0));
+                } catch (RuntimeException single) {
+                    pending.answer().completeExceptionally(single);
+                }
+            }
+        }
+    }
+}
