@@ -52,6 +52,7 @@ public final class ConfigYaml {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                 .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
                 .build();
         YAML = new YAMLMapper(factory);
@@ -169,7 +170,7 @@ public final class ConfigYaml {
         return line.length() > 200 ? line.substring(0, 200) : line;
     }
 
-    /** Refuses YAML aliases: Jackson would otherwise hand them over as the anchor's name. */
+    /** Refuses YAML aliases (Jackson would hand them over as the anchor's name) and explicit tags. */
     private static final class AliasRefusingParser extends JsonParserDelegate {
 
         AliasRefusingParser(JsonParser parser) {
@@ -179,9 +180,18 @@ public final class ConfigYaml {
         @Override
         public JsonToken nextToken() throws IOException {
             JsonToken token = delegate.nextToken();
-            if (delegate instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
-                throw new com.fasterxml.jackson.core.JsonParseException(this,
-                        "YAML aliases (*name) are not supported; write the value out");
+            if (delegate instanceof YAMLParser yaml && token != null) {
+                if (yaml.isCurrentAlias()) {
+                    throw new com.fasterxml.jackson.core.JsonParseException(this,
+                            "YAML aliases (*name) are not supported; write the value out");
+                }
+                // Tags (!!python/object, !custom, ...) are never honoured; refusing them says so
+                // instead of quietly reading the value as plain data.
+                if (token != JsonToken.FIELD_NAME && token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY
+                        && yaml.getTypeId() != null) {
+                    throw new com.fasterxml.jackson.core.JsonParseException(this,
+                            "YAML tags (" + yaml.getTypeId() + ") are not supported");
+                }
             }
             return token;
         }
