@@ -208,6 +208,43 @@ class ConfigResourceTest {
     }
 
     @Test
+    void aDatabaseFailureHalfWayThroughRollsBackEveryEarlierChange() throws Exception {
+        put(SEED_ORG + "\n" + SEED_SHARED.replace("# agentkavach.yaml\n", "")).statusCode(200);
+        String poolId = given().auth().oauth2(admin).when().get("/v1/shared-budgets/engineering-pool")
+                .then().extract().path("id");
+        TestSql.setCounters(dataSource, poolId, DAY, NEXT_DAY, "7", "0");
+        String before = exportYaml();
+        // The apply deletes org:daily, re-limits the pool and its window, then fails creating boom-pool:
+        // none of the earlier writes may survive.
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            statement.execute("""
+                    CREATE OR REPLACE FUNCTION test_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.name = 'boom-pool' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$;
+                    CREATE TRIGGER test_boom BEFORE INSERT ON budget FOR EACH ROW EXECUTE FUNCTION test_boom();
+                    """);
+        }
+        try {
+            put("""
+                    shared_budgets:
+                      engineering-pool:
+                        limit: 900
+                        period: daily
+                        agents: [research-bot]
+                      boom-pool:
+                        limit: 1
+                        period: daily
+                    """).statusCode(500).body("reason", equalTo("internal_error"));
+        } finally {
+            try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+                statement.execute("DROP TRIGGER test_boom ON budget; DROP FUNCTION test_boom()");
+            }
+        }
+        assertEquals(before, exportYaml());
+        assertCounters(poolId, "7", "0", "500");
+        given().auth().oauth2(admin).when().get("/v1/org/budgets").then().body("budgets", hasSize(1));
+    }
+
+    @Test
     void countersSurviveReapplyAndALimitChangeUpdatesInPlace() {
         put(SEED_SHARED).statusCode(200);
         String id = given().auth().oauth2(admin).when().get("/v1/shared-budgets/engineering-pool")
@@ -321,7 +358,9 @@ class ConfigResourceTest {
                 .extract().asString();
         putAs(json, "application/json").statusCode(200).body("changes", empty());
 
-        given().auth().oauth2(admin).when().get("/v1/agents/svc:billing@eu%2F1/budget");
+        // Agent names may contain '/': in a path it is sent as %2F.
+        given().urlEncodingEnabled(false).auth().oauth2(admin).when().get("/v1/agents/svc:billing@eu%2F1/budget")
+                .then().statusCode(200).body("binding", equalTo("agent:svc:billing@eu/1:total"));
         given().auth().oauth2(admin).when().get("/v1/shared-budgets/ops.pool_2")
                 .then().statusCode(200).body("limit_value", equalTo(0.000000001f));
     }
