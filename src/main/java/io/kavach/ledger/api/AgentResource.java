@@ -1,0 +1,155 @@
+package io.kavach.ledger.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kavach.ledger.config.ConfigYaml;
+import io.kavach.ledger.error.FieldError;
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Names;
+import io.kavach.ledger.ledger.Period;
+import io.kavach.ledger.security.Caller;
+import io.kavach.ledger.security.Roles;
+import io.kavach.ledger.service.AgentService;
+import io.kavach.ledger.service.AgentService.AgentPage;
+import io.kavach.ledger.service.AgentService.BudgetStatus;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** Agents: what applies to each, their own budgets, and the pool-state read the SDK may call. */
+@Path("/v1/agents")
+@Produces(MediaType.APPLICATION_JSON)
+public class AgentResource {
+
+    public static final int PAGE_SIZE_DEFAULT = 100;
+    public static final int PAGE_SIZE_MAX = 1000;
+
+    @Inject
+    Caller caller;
+    @Inject
+    AgentService agents;
+
+    public record AgentView(String name, List<BudgetStateView> budgets, JsonNode sdkConfig) {
+    }
+
+    public record AgentListView(List<AgentView> agents, boolean hasMore) {
+    }
+
+    public record OwnBudgetsView(String agent, List<BudgetStateView> budgets) {
+    }
+
+    public record BudgetStatusView(
+            String agent,
+            boolean allowed,
+            @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal remaining,
+            @JsonInclude(JsonInclude.Include.ALWAYS) String binding,
+            List<BudgetStateView> budgets) {
+    }
+
+    /**
+     * Agents sorted by name. {@code limit} (1-1000, default 100) per page; pass the last name of a
+     * page as {@code starting_after} for the next one while {@code has_more} is true.
+     */
+    @GET
+    @RolesAllowed({Roles.ADMIN, Roles.VIEWER})
+    public AgentListView list(@QueryParam("limit") String limit, @QueryParam("starting_after") String startingAfter) {
+        List<FieldError> errors = new ArrayList<>();
+        int size = PAGE_SIZE_DEFAULT;
+        if (limit != null) {
+            try {
+                size = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size < 1 || size > PAGE_SIZE_MAX) {
+                errors.add(new FieldError("limit", "must be an integer between 1 and " + PAGE_SIZE_MAX));
+            }
+        }
+        if (startingAfter != null && !Names.isAgentName(startingAfter)) {
+            errors.add(new FieldError("starting_after", "must be an agent name (" + Names.AGENT_NAME_RULE + ")"));
+        }
+        if (!errors.isEmpty()) {
+            throw ProblemException.validation(errors);
+        }
+        AgentPage page = agents.list(caller.orgId(), startingAfter, size);
+        return new AgentListView(page.agents().stream().map(a -> new AgentView(a.name(),
+                a.budgets().stream().map(BudgetStateView::of).toList(),
+                ConfigYaml.readStoredJson(a.sdkConfigJson()))).toList(), page.hasMore());
+    }
+
+    /** Replaces the agent's own budgets: {"budgets":[{"period":"daily","limit_value":25}, ...]}, periods unique. */
+    @PUT
+    @Path("/{name}/budgets")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.ADMIN)
+    public OwnBudgetsView replaceOwnBudgets(@PathParam("name") String name, JsonNode body) {
+        String agent = agentName(name);
+        RequestReader request = RequestReader.body(body);
+        JsonNode list = request.raw("budgets");
+        Map<Period, Money> limits = new EnumMap<>(Period.class);
+        if (list == null || list.isNull()) {
+            request.error("budgets", "is required (an empty list removes every own budget)");
+        } else if (!list.isArray()) {
+            request.error("budgets", "must be a list of {period, limit_value}");
+        } else if (list.size() > Period.values().length) {
+            request.error("budgets", "must have at most one entry per period (" + Period.values().length + ")");
+        } else {
+            for (int i = 0; i < list.size(); i++) {
+                String path = "budgets[" + i + "]";
+                JsonNode entry = list.get(i);
+                if (!entry.isObject()) {
+                    request.error(path, "must be an object {period, limit_value}");
+                    continue;
+                }
+                RequestReader item = request.nested(entry, path);
+                BudgetTypes.read(item);
+                Period period = item.period("period", true);
+                Money limit = item.money("limit_value", true, true);
+                item.rejectUnknown();
+                if (period != null && limits.containsKey(period)) {
+                    item.error("period", "duplicate: each period may appear once");
+                } else if (period != null && limit != null) {
+                    limits.put(period, limit);
+                }
+            }
+        }
+        request.rejectUnknown().throwIfInvalid();
+        return new OwnBudgetsView(agent, agents.replaceOwnBudgets(caller.orgId(), agent, limits).stream()
+                .map(BudgetStateView::of).toList());
+    }
+
+    /**
+     * "May this agent spend?": {@code remaining} is the least remaining over every applicable
+     * budget (null if none), {@code binding} that budget's key. JWT admin/viewer or an SDK API key.
+     */
+    @GET
+    @Path("/{name}/budget")
+    @RolesAllowed({Roles.ADMIN, Roles.VIEWER, Roles.SDK})
+    public BudgetStatusView status(@PathParam("name") String name) {
+        BudgetStatus status = agents.status(caller.orgId(), agentName(name));
+        return new BudgetStatusView(status.agent(), status.allowed(),
+                status.remaining() == null ? null : status.remaining().toJsonNumber(),
+                status.binding() == null ? null : status.binding().toString(),
+                status.budgets().stream().map(BudgetStateView::of).toList());
+    }
+
+    private static String agentName(String name) {
+        if (!Names.isAgentName(name)) {
+            throw ProblemException.validation("name", Names.AGENT_NAME_RULE);
+        }
+        return name;
+    }
+}

@@ -1,0 +1,167 @@
+package io.kavach.ledger.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kavach.ledger.config.BudgetChange;
+import io.kavach.ledger.config.ConfigYaml;
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.BudgetState;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Names;
+import io.kavach.ledger.ledger.Period;
+import io.kavach.ledger.security.Caller;
+import io.kavach.ledger.security.Roles;
+import io.kavach.ledger.service.SyncConfigService;
+import io.kavach.ledger.service.SyncConfigService.SyncResult;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The AgentKavach SDK's config sync. The payload is the SDK's wire format, so fields this
+ * endpoint does not use are ignored rather than refused; the fields it uses are validated.
+ */
+@Path("/v1/sync-config")
+@Produces(MediaType.APPLICATION_JSON)
+public class SyncConfigResource {
+
+    public static final int ENTRIES_MAX = 100;
+    /** The stored sdk_config of one agent is display data: bounded so it cannot grow the agent row without limit. */
+    public static final int SDK_CONFIG_BYTES_MAX = 256 * 1024;
+    static final String PER_RUN = "per_run";
+
+    @Inject
+    Caller caller;
+    @Inject
+    SyncConfigService sync;
+    @Inject
+    Clock clock;
+
+    public record OrgBudgetView(String key, String action) {
+    }
+
+    public record StoredView(int guardrails, int alertConfigs, int orgAlertConfigs, int unenforcedBudgets) {
+    }
+
+    public record SyncView(String agentName, List<BudgetStateView> budgets, List<ConfigResource.ChangeView> changes,
+                           @JsonInclude(JsonInclude.Include.ALWAYS) OrgBudgetView orgBudget, StoredView stored) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.SDK)
+    public SyncView sync(JsonNode body) {
+        RequestReader request = RequestReader.body(body);
+        String agent = request.string("agent_name", true, Names::isAgentName, Names.AGENT_NAME_RULE);
+        JsonNode budgets = array(request, "budgets");
+        JsonNode alertConfigs = array(request, "alert_configs");
+        JsonNode orgAlertConfigs = array(request, "org_alert_configs");
+
+        Map<Period, Money> own = new EnumMap<>(Period.class);
+        ArrayNode guardrails = JsonNodeFactory.instance.arrayNode();
+        ArrayNode unenforced = JsonNodeFactory.instance.arrayNode();
+        if (budgets != null) {
+            for (int i = 0; i < budgets.size(); i++) {
+                String path = "budgets[" + i + "]";
+                JsonNode entry = budgets.get(i);
+                if (!entry.isObject()) {
+                    request.error(path, "must be an object {budget_type, period, limit_value, unit}");
+                    continue;
+                }
+                RequestReader item = request.nested(entry, path);
+                String type = item.string("budget_type", false, null, null);
+                String period = item.string("period", false, null, null);
+                if (PER_RUN.equals(period)) {
+                    guardrails.add(entry); // per-run guardrails are enforced by the SDK itself
+                } else if ((type == null || BudgetState.COST.equals(type)) && period != null
+                        && Period.fromWire(period).isPresent()) {
+                    Money limit = item.money("limit_value", true, true);
+                    Period p = Period.fromWire(period).get();
+                    if (own.containsKey(p)) {
+                        item.error("period", "duplicate: each period may appear once among cost budgets");
+                    } else if (limit != null) {
+                        own.put(p, limit);
+                    }
+                } else if (type == null && period == null) {
+                    item.error("period", "is required");
+                } else {
+                    unenforced.add(entry); // token or request budgets, other periods: shown, not enforced (yet)
+                }
+            }
+        }
+
+        Period orgPeriod = null;
+        Money orgLimit = null;
+        JsonNode orgBudget = request.raw("org_budget");
+        if (orgBudget != null && !orgBudget.isNull()) {
+            if (!orgBudget.isObject()) {
+                request.error("org_budget", "must be an object {budget_type, period, limit_value} or null");
+            } else {
+                RequestReader org = request.nested(orgBudget, "org_budget");
+                BudgetTypes.read(org);
+                orgPeriod = org.period("period", true);
+                orgLimit = org.money("limit_value", true, true);
+            }
+        }
+        request.throwIfInvalid();
+
+        ObjectNode stored = JsonNodeFactory.instance.objectNode();
+        stored.put("synced_at", clock.instant().toString());
+        stored.set("guardrails", guardrails);
+        stored.set("unenforced_budgets", unenforced);
+        stored.set("alert_configs", alertConfigs == null ? JsonNodeFactory.instance.arrayNode() : alertConfigs);
+        stored.set("org_alert_configs", orgAlertConfigs == null ? JsonNodeFactory.instance.arrayNode() : orgAlertConfigs);
+        if (orgBudget != null && !orgBudget.isNull()) {
+            stored.set("org_budget", orgBudget);
+        }
+        String storedJson = ConfigYaml.writeJson(stored);
+        if (storedJson.getBytes(StandardCharsets.UTF_8).length > SDK_CONFIG_BYTES_MAX) {
+            throw new ProblemException(413, "body_too_large", "Payload too large",
+                    "The guardrails and alert configs of one agent may take at most " + SDK_CONFIG_BYTES_MAX + " bytes");
+        }
+
+        SyncResult result = sync.sync(caller.orgId(), agent, own, orgPeriod, orgLimit, storedJson);
+        List<ConfigResource.ChangeView> changes = new ArrayList<>();
+        for (BudgetChange change : result.changes()) {
+            changes.add(new ConfigResource.ChangeView(change.action().wireName(), change.key().toString(),
+                    ConfigResource.SpecView.of(change.from()), ConfigResource.SpecView.of(change.to())));
+        }
+        OrgBudgetView org = result.orgBudget() == null ? null : new OrgBudgetView(result.orgBudget().key().toString(),
+                result.orgBudget().created() ? "created" : "kept_existing");
+        return new SyncView(agent, result.budgets().stream().map(BudgetStateView::of).toList(), changes, org,
+                new StoredView(guardrails.size(), size(alertConfigs), size(orgAlertConfigs), unenforced.size()));
+    }
+
+    private static JsonNode array(RequestReader request, String field) {
+        JsonNode value = request.raw(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isArray()) {
+            request.error(field, "must be a list");
+            return null;
+        }
+        if (value.size() > ENTRIES_MAX) {
+            request.error(field, "must have at most " + ENTRIES_MAX + " entries");
+            return null;
+        }
+        return value;
+    }
+
+    private static int size(JsonNode array) {
+        return array == null ? 0 : array.size();
+    }
+}

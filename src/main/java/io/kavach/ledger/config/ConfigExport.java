@@ -1,0 +1,91 @@
+package io.kavach.ledger.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Scope;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes an org's live budgets back out in agentkavach.yaml's structure, so that importing the
+ * export changes nothing. Every pool member is listed under {@code agents} (with {@code {}} when
+ * it has no own budget), which makes the export satisfy the seed's membership rule strictly.
+ */
+public final class ConfigExport {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private ConfigExport() {
+    }
+
+    public static ObjectNode export(List<BudgetSpec> live, ObjectNode extras) {
+        ObjectNode document = NODES.objectNode();
+        List<BudgetSpec> sorted = new ArrayList<>(live);
+        sorted.sort(Comparator.comparing((BudgetSpec b) -> b.key().scope())
+                .thenComparing(b -> b.key().name() == null ? "" : b.key().name())
+                .thenComparing(b -> b.key().period()));
+
+        List<BudgetSpec> org = sorted.stream().filter(b -> b.key().scope() == Scope.ORG).toList();
+        if (org.size() == 1) {
+            document.set(ConfigValidator.ORG_BUDGET, limitAndPeriod(org.get(0)));
+        } else if (org.size() > 1) {
+            // The seed's org_budget is one mapping; an org with several periods exports a list.
+            ArrayNode list = document.putArray(ConfigValidator.ORG_BUDGET);
+            org.forEach(b -> list.add(limitAndPeriod(b)));
+        }
+
+        TreeMap<String, ObjectNode> agents = new TreeMap<>();
+        ObjectNode settings = ConfigExtras.agentSettings(extras);
+        for (Iterator<Map.Entry<String, JsonNode>> kept = settings.fields(); kept.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = kept.next();
+            agents.put(entry.getKey(), entry.getValue().deepCopy() instanceof ObjectNode o ? o : NODES.objectNode());
+        }
+
+        List<BudgetSpec> pools = sorted.stream().filter(b -> b.key().scope() == Scope.SHARED).toList();
+        if (!pools.isEmpty()) {
+            ObjectNode section = document.putObject(ConfigValidator.SHARED_BUDGETS);
+            for (BudgetSpec pool : pools) {
+                ObjectNode entry = limitAndPeriod(pool);
+                ArrayNode members = entry.putArray(ConfigValidator.AGENTS);
+                pool.agents().forEach(agent -> {
+                    members.add(agent);
+                    agents.computeIfAbsent(agent, a -> NODES.objectNode());
+                });
+                section.set(pool.key().name(), entry);
+            }
+        }
+
+        for (BudgetSpec own : sorted.stream().filter(b -> b.key().scope() == Scope.AGENT).toList()) {
+            ObjectNode agent = agents.computeIfAbsent(own.key().name(), a -> NODES.objectNode());
+            ObjectNode budget = agent.get(ConfigValidator.BUDGET) instanceof ObjectNode existing
+                    ? existing : agent.putObject(ConfigValidator.BUDGET);
+            budget.set(own.key().period().wireName(), number(own.limit()));
+        }
+        if (!agents.isEmpty()) {
+            ObjectNode section = document.putObject(ConfigValidator.AGENTS);
+            agents.forEach(section::set);
+        }
+
+        document.setAll(ConfigExtras.sections(extras));
+        return document;
+    }
+
+    private static ObjectNode limitAndPeriod(BudgetSpec budget) {
+        ObjectNode node = NODES.objectNode();
+        node.set("limit", number(budget.limit()));
+        node.put("period", budget.key().period().wireName());
+        return node;
+    }
+
+    private static JsonNode number(Money money) {
+        return NODES.numberNode(money.toJsonNumber());
+    }
+
+}

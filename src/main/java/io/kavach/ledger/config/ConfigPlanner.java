@@ -1,0 +1,76 @@
+package io.kavach.ledger.config;
+
+import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.Period;
+import io.kavach.ledger.ledger.Scope;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * Compares a desired set of budgets with the live ones and lists the changes that make them
+ * equal. A budget whose key (scope, name, period) is in both is updated in place — it keeps its
+ * id and its window counters — and only when its limit or members differ.
+ */
+public final class ConfigPlanner {
+
+    /** A live budget: its id and what it is now. */
+    public record Current(UUID id, BudgetSpec spec) {
+    }
+
+    /** Apply order, then org, shared, agent, then name, then period: stable and readable. */
+    public static final Comparator<BudgetChange> ORDER = Comparator.comparing(BudgetChange::action)
+            .thenComparing(c -> c.key().scope())
+            .thenComparing(c -> Objects.requireNonNullElse(c.key().name(), ""))
+            .thenComparing(c -> c.key().period(), Comparator.comparing(Period::ordinal));
+
+    private ConfigPlanner() {
+    }
+
+    /**
+     * The changes within {@code managed} (the keys this plan is responsible for: the whole org
+     * for a config file, one agent's own budgets for PUT /v1/agents/{name}/budgets).
+     */
+    public static List<BudgetChange> plan(Map<BudgetKey, BudgetSpec> desired, Map<BudgetKey, Current> current,
+                                          Predicate<BudgetKey> managed) {
+        List<BudgetChange> changes = new ArrayList<>();
+        for (Map.Entry<BudgetKey, Current> live : current.entrySet()) {
+            BudgetKey key = live.getKey();
+            if (!managed.test(key)) {
+                continue;
+            }
+            BudgetSpec wanted = desired.get(key);
+            BudgetSpec now = live.getValue().spec();
+            if (wanted == null) {
+                changes.add(new BudgetChange(BudgetChange.Action.DELETE, key, live.getValue().id(), now, null));
+            } else if (!sameLimitAndMembers(now, wanted)) {
+                changes.add(new BudgetChange(BudgetChange.Action.UPDATE, key, live.getValue().id(), now, wanted));
+            }
+        }
+        for (Map.Entry<BudgetKey, BudgetSpec> wanted : desired.entrySet()) {
+            if (managed.test(wanted.getKey()) && !current.containsKey(wanted.getKey())) {
+                changes.add(new BudgetChange(BudgetChange.Action.CREATE, wanted.getKey(), null, null, wanted.getValue()));
+            }
+        }
+        changes.sort(ORDER);
+        return changes;
+    }
+
+    /** Every key of the org: what a config file manages. */
+    public static Predicate<BudgetKey> wholeOrg() {
+        return key -> true;
+    }
+
+    /** One agent's own budgets. */
+    public static Predicate<BudgetKey> ownBudgetsOf(String agent) {
+        return key -> key.scope() == Scope.AGENT && agent.equals(key.name());
+    }
+
+    private static boolean sameLimitAndMembers(BudgetSpec a, BudgetSpec b) {
+        return a.limit().equals(b.limit()) && Objects.equals(a.agents(), b.agents());
+    }
+}

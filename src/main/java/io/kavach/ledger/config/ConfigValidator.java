@@ -1,0 +1,353 @@
+package io.kavach.ledger.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kavach.ledger.error.FieldError;
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Names;
+import io.kavach.ledger.ledger.Period;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns a parsed agentkavach.yaml into the org's desired configuration, or a 422 that lists every
+ * problem with its path ({@code shared_budgets.engineering-pool.agents[1]}). Follows the seed:
+ * every limit &gt; 0 (and at most 1e12), period daily/monthly/total, pool members defined under
+ * {@code agents} (see {@link #checkPoolMembersDefined}). Plain Java: no database, no HTTP.
+ */
+public final class ConfigValidator {
+
+    public static final String ORG_BUDGET = "org_budget";
+    public static final String SHARED_BUDGETS = "shared_budgets";
+    public static final String AGENTS = "agents";
+    public static final String BUDGET = "budget";
+
+    public static final int POOLS_MAX = 1000;
+    public static final int POOL_MEMBERS_MAX = 1000;
+    public static final int AGENTS_MAX = 10_000;
+
+    private final List<FieldError> errors = new ArrayList<>();
+
+    private ConfigValidator() {
+    }
+
+    public static DesiredConfig validate(JsonNode root) {
+        ConfigValidator validator = new ConfigValidator();
+        DesiredConfig config = validator.read(root);
+        if (!validator.errors.isEmpty()) {
+            throw ProblemException.validation(validator.errors);
+        }
+        return config;
+    }
+
+    private DesiredConfig read(JsonNode root) {
+        Map<BudgetKey, BudgetSpec> budgets = new LinkedHashMap<>();
+        TreeSet<String> agents = new TreeSet<>();
+        ObjectNode extras = ConfigExtras.empty();
+        if (root == null || !root.isObject()) {
+            error("(body)", "must be a YAML mapping with org_budget, shared_budgets and agents sections");
+            return new DesiredConfig(budgets, agents, extras);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> fields = root.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String name = field.getKey();
+            switch (name) {
+                case ORG_BUDGET, SHARED_BUDGETS, AGENTS -> {
+                }
+                default -> {
+                    // Any other section is the SDK's (defaults, channels, guardrails, ...) and kept
+                    // verbatim. A misspelt budget section would silently delete budgets, since the
+                    // file is the desired state: those are refused instead.
+                    if (name.toLowerCase().contains("budget") || name.equalsIgnoreCase("agent")) {
+                        error(name, "is not a known budget section (use org_budget, shared_budgets or agents)");
+                    } else {
+                        ConfigExtras.sections(extras).set(name, field.getValue());
+                    }
+                }
+            }
+        }
+        readOrgBudgets(root.get(ORG_BUDGET), budgets);
+        Map<String, List<String>> poolMembers = readPools(root.get(SHARED_BUDGETS), budgets);
+        Set<String> defined = readAgents(root.get(AGENTS), budgets, extras);
+        agents.addAll(defined);
+        poolMembers.values().forEach(members -> members.stream()
+                .filter(java.util.Objects::nonNull).forEach(agents::add));
+        checkPoolMembersDefined(poolMembers, defined);
+        if (agents.size() > AGENTS_MAX) {
+            error(AGENTS, "a configuration may name at most " + AGENTS_MAX + " agents");
+        }
+        return new DesiredConfig(budgets, agents, extras);
+    }
+
+    private void readOrgBudgets(JsonNode node, Map<BudgetKey, BudgetSpec> budgets) {
+        if (node == null || node.isNull()) {
+            return;
+        }
+        if (node.isObject()) {
+            readOrgBudget(node, ORG_BUDGET, budgets);
+        } else if (node.isArray()) {
+            // Extension of the seed's single mapping: an org may have one budget per period.
+            for (int i = 0; i < node.size(); i++) {
+                readOrgBudget(node.get(i), ORG_BUDGET + "[" + i + "]", budgets);
+            }
+        } else {
+            error(ORG_BUDGET, "must be a mapping {limit, period} (or a list of them, one per period)");
+        }
+    }
+
+    private void readOrgBudget(JsonNode node, String path, Map<BudgetKey, BudgetSpec> budgets) {
+        if (!node.isObject()) {
+            error(path, "must be a mapping {limit, period}");
+            return;
+        }
+        rejectUnknown(node, path, Set.of("limit", "period"));
+        Money limit = limit(node.get("limit"), path + ".limit");
+        Period period = period(node.get("period"), path + ".period");
+        if (limit != null && period != null) {
+            BudgetKey key = BudgetKey.org(period);
+            if (budgets.containsKey(key)) {
+                error(path + ".period", "the org already has a " + period.wireName() + " budget in this file");
+            } else {
+                budgets.put(key, BudgetSpec.of(key, limit));
+            }
+        }
+    }
+
+    private Map<String, List<String>> readPools(JsonNode node, Map<BudgetKey, BudgetSpec> budgets) {
+        Map<String, List<String>> members = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return members;
+        }
+        if (!node.isObject()) {
+            error(SHARED_BUDGETS, "must be a mapping of pool name to {limit, period, agents}");
+            return members;
+        }
+        if (node.size() > POOLS_MAX) {
+            error(SHARED_BUDGETS, "must have at most " + POOLS_MAX + " pools");
+            return members;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> pools = node.fields(); pools.hasNext(); ) {
+            Map.Entry<String, JsonNode> pool = pools.next();
+            String name = pool.getKey();
+            String path = SHARED_BUDGETS + "." + name;
+            boolean validName = Names.isPoolName(name);
+            if (!validName) {
+                error(path, "pool name " + Names.POOL_NAME_RULE);
+            }
+            JsonNode spec = pool.getValue();
+            if (spec == null || !spec.isObject()) {
+                error(path, "must be a mapping {limit, period, agents}");
+                continue;
+            }
+            rejectUnknown(spec, path, Set.of("limit", "period", AGENTS));
+            Money limit = limit(spec.get("limit"), path + ".limit");
+            Period period = period(spec.get("period"), path + ".period");
+            List<String> agents = agentNames(spec.get(AGENTS), path + "." + AGENTS);
+            if (validName) {
+                members.put(name, agents);
+            }
+            if (validName && limit != null && period != null) {
+                BudgetKey key = BudgetKey.shared(name, period);
+                budgets.put(key, new BudgetSpec(key, limit,
+                        agents.stream().filter(java.util.Objects::nonNull).toList()));
+            }
+        }
+        return members;
+    }
+
+    private List<String> agentNames(JsonNode node, String path) {
+        List<String> names = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return names;
+        }
+        if (!node.isArray()) {
+            error(path, "must be a list of agent names");
+            return names;
+        }
+        if (node.size() > POOL_MEMBERS_MAX) {
+            error(path, "must have at most " + POOL_MEMBERS_MAX + " agents");
+            return names;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            String itemPath = path + "[" + i + "]";
+            if (!item.isTextual()) {
+                error(itemPath, "must be an agent name (a string)");
+            } else if (!Names.isAgentName(item.textValue())) {
+                error(itemPath, "agent name " + Names.AGENT_NAME_RULE);
+            } else {
+                names.add(item.textValue());
+                continue;
+            }
+            names.add(null); // keeps indexes as written, for later error paths
+        }
+        return names;
+    }
+
+    /** Reads {@code agents}; returns the names it defines. Keys other than {@code budget} are kept verbatim. */
+    private Set<String> readAgents(JsonNode node, Map<BudgetKey, BudgetSpec> budgets, ObjectNode extras) {
+        Set<String> defined = new LinkedHashSet<>();
+        if (node == null || node.isNull()) {
+            return defined;
+        }
+        if (!node.isObject()) {
+            error(AGENTS, "must be a mapping of agent name to its settings ({budget: {daily: 25}})");
+            return defined;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> agents = node.fields(); agents.hasNext(); ) {
+            Map.Entry<String, JsonNode> agent = agents.next();
+            String name = agent.getKey();
+            String path = AGENTS + "." + name;
+            if (!Names.isAgentName(name)) {
+                error(path, "agent name " + Names.AGENT_NAME_RULE);
+                continue;
+            }
+            defined.add(name);
+            JsonNode settings = agent.getValue();
+            // "name:" with nothing after it reads as an empty scalar: an agent with no settings.
+            if (settings == null || settings.isNull() || (settings.isTextual() && settings.textValue().isEmpty())) {
+                continue;
+            }
+            if (!settings.isObject()) {
+                error(path, "must be a mapping of the agent's settings, such as {budget: {daily: 25}}");
+                continue;
+            }
+            ObjectNode kept = null;
+            for (Iterator<Map.Entry<String, JsonNode>> fields = settings.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                // "budget: default" means "inherit defaults.budget" in the SDK, which enforces it
+                // locally; the ledger keeps it verbatim (defaults are not enforced centrally).
+                boolean inherits = BUDGET.equals(field.getKey()) && field.getValue().isTextual()
+                        && "default".equals(field.getValue().textValue());
+                if (BUDGET.equals(field.getKey()) && !inherits) {
+                    readAgentBudget(name, field.getValue(), path + "." + BUDGET, budgets);
+                } else {
+                    if (kept == null) {
+                        kept = ConfigExtras.agentSettings(extras).putObject(name);
+                    }
+                    kept.set(field.getKey(), field.getValue());
+                }
+            }
+        }
+        return defined;
+    }
+
+    private void readAgentBudget(String agent, JsonNode node, String path, Map<BudgetKey, BudgetSpec> budgets) {
+        if (node == null || node.isNull()) {
+            return;
+        }
+        if (!node.isObject()) {
+            error(path, "must be a mapping of period to USD limit, such as {daily: 25.00, monthly: 500}");
+            return;
+        }
+        if (node.has("type") || node.has("limit")) {
+            // The SDK's other spelling of one budget: {type: daily, limit: 100}.
+            rejectUnknown(node, path, Set.of("type", "limit"));
+            Period period = period(node.get("type"), path + ".type");
+            Money limit = limit(node.get("limit"), path + ".limit");
+            if (period != null && limit != null) {
+                BudgetKey key = BudgetKey.agent(agent, period);
+                budgets.put(key, BudgetSpec.of(key, limit));
+            }
+            return;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> limits = node.fields(); limits.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = limits.next();
+            String limitPath = path + "." + entry.getKey();
+            Period period = Period.fromWire(entry.getKey()).orElse(null);
+            if (period == null) {
+                error(limitPath, "is not a period: use " + String.join(", ", Period.wireNames()));
+                continue;
+            }
+            Money limit = limit(entry.getValue(), limitPath);
+            if (limit != null) {
+                BudgetKey key = BudgetKey.agent(agent, period);
+                budgets.put(key, BudgetSpec.of(key, limit));
+            }
+        }
+    }
+
+    /**
+     * The seed's rule "all listed agents must be defined in the agents section", reconciled with
+     * its own standalone pool snippet (which has no agents section and must apply verbatim): a
+     * pool none of whose members is defined under {@code agents} declares its members itself
+     * (agents are created implicitly, SPEC §1); once any member of a pool is defined there, every
+     * member must be, and each one missing is reported (almost certainly a typo).
+     * See docs/decisions/0002-config-as-desired-state.md.
+     */
+    private void checkPoolMembersDefined(Map<String, List<String>> poolMembers, Set<String> defined) {
+        for (Map.Entry<String, List<String>> pool : poolMembers.entrySet()) {
+            List<String> members = pool.getValue();
+            if (members.stream().noneMatch(defined::contains)) {
+                continue;
+            }
+            for (int i = 0; i < members.size(); i++) {
+                // Indexes refer to the list as written; invalid entries (null) were already reported.
+                if (members.get(i) != null && !defined.contains(members.get(i))) {
+                    error(SHARED_BUDGETS + "." + pool.getKey() + "." + AGENTS + "[" + i + "]",
+                            "agent " + members.get(i) + " is not defined in the agents section");
+                }
+            }
+        }
+    }
+
+    private Money limit(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            error(path, "is required (USD, > 0)");
+            return null;
+        }
+        if (!node.isNumber() || (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()))) {
+            error(path, "must be a number of USD greater than 0");
+            return null;
+        }
+        BigDecimal amount = node.decimalValue();
+        if (amount.signum() <= 0) {
+            error(path, "must be greater than 0");
+            return null;
+        }
+        if (amount.compareTo(Money.INPUT_MAX) > 0) {
+            error(path, "must not exceed " + Money.INPUT_MAX.toPlainString());
+            return null;
+        }
+        Money limit = Money.rounded(amount);
+        if (!limit.isPositive()) {
+            error(path, "must be greater than 0");
+            return null;
+        }
+        return limit;
+    }
+
+    private Period period(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            error(path, "is required (" + String.join(", ", Period.wireNames()) + ")");
+            return null;
+        }
+        Period period = node.isTextual() ? Period.fromWire(node.textValue()).orElse(null) : null;
+        if (period == null) {
+            error(path, "must be one of " + String.join(", ", Period.wireNames()));
+        }
+        return period;
+    }
+
+    private void rejectUnknown(JsonNode node, String path, Set<String> known) {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                error(path + "." + name, "is not a known field (expected " + String.join(", ", new TreeSet<>(known)) + ")");
+            }
+        }
+    }
+
+    private void error(String path, String message) {
+        errors.add(new FieldError(path, message));
+    }
+}

@@ -1,0 +1,204 @@
+package io.kavach.ledger.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.kavach.ledger.error.ProblemException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/**
+ * Safe reading and writing of agentkavach.yaml. The Jackson YAML parser only produces a tree of
+ * plain values (no tags are honoured, no Java types constructed); on top of that aliases are
+ * refused (so no "billion laughs"), duplicate keys are errors (a second {@code limit} must not
+ * silently win), nesting depth and document size are bounded, and only one document is allowed.
+ */
+public final class ConfigYaml {
+
+    /** The largest configuration accepted: 1 MiB, far beyond any real file. */
+    public static final int BODY_BYTES_MAX = 1024 * 1024;
+    public static final int NESTING_DEPTH_MAX = 32;
+
+    private static final YAMLMapper YAML;
+    private static final ObjectMapper JSON;
+
+    static {
+        LoaderOptions loader = new LoaderOptions();
+        loader.setAllowDuplicateKeys(false);
+        loader.setNestingDepthLimit(NESTING_DEPTH_MAX);
+        loader.setCodePointLimit(BODY_BYTES_MAX);
+        StreamReadConstraints constraints = StreamReadConstraints.builder()
+                .maxNestingDepth(NESTING_DEPTH_MAX)
+                .maxNumberLength(64)
+                .maxStringLength(BODY_BYTES_MAX)
+                .build();
+        YAMLFactory factory = YAMLFactory.builder()
+                .loaderOptions(loader)
+                .streamReadConstraints(constraints)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                .build();
+        YAML = new YAMLMapper(factory);
+        YAML.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        YAML.enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+        JSON = JsonMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+                .build();
+        JSON.getFactory().setStreamReadConstraints(constraints);
+    }
+
+    private ConfigYaml() {
+    }
+
+    /** Parses one YAML document; malformed input is a 400 naming the line and column. */
+    public static JsonNode parseYaml(byte[] body) {
+        checkSize(body);
+        try (JsonParser parser = new AliasRefusingParser(YAML.getFactory().createParser(body))) {
+            JsonNode root = YAML.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw ProblemException.badRequest("malformed_yaml",
+                        "The body must hold exactly one YAML document");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw malformed("YAML", e);
+        } catch (IOException e) {
+            throw ProblemException.badRequest("malformed_yaml", "The body could not be read as YAML");
+        } catch (RuntimeException e) {
+            if (e instanceof ProblemException problem) {
+                throw problem;
+            }
+            // SnakeYAML's own limits (code points, depth) surface as its runtime exceptions.
+            throw ProblemException.badRequest("malformed_yaml", "The body is not valid YAML: "
+                    + firstLine(e.getMessage()));
+        }
+    }
+
+    /** Parses the same structure sent as JSON. */
+    public static JsonNode parseJson(byte[] body) {
+        checkSize(body);
+        try (JsonParser parser = JSON.getFactory().createParser(body)) {
+            JsonNode root = JSON.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw ProblemException.badRequest("malformed_json", "The body must hold exactly one JSON value");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw malformed("JSON", e);
+        } catch (IOException e) {
+            throw ProblemException.badRequest("malformed_json", "The body could not be read as JSON");
+        }
+    }
+
+    public static String writeYaml(JsonNode document) {
+        try {
+            return YAML.writeValueAsString(document);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String writeJson(JsonNode document) {
+        try {
+            return JSON.writeValueAsString(document);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads JSON text stored by the ledger itself (config_extras, sdk_config). */
+    public static JsonNode readStoredJson(String json) {
+        try {
+            return json == null ? null : JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void checkSize(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw ProblemException.badRequest("body_required",
+                    "A configuration body is required (an agentkavach.yaml document)");
+        }
+        if (body.length > BODY_BYTES_MAX) {
+            throw bodyTooLarge();
+        }
+    }
+
+    public static ProblemException bodyTooLarge() {
+        return new ProblemException(413, "body_too_large", "Payload too large",
+                "A configuration may be at most " + BODY_BYTES_MAX + " bytes");
+    }
+
+    private static ProblemException malformed(String format, JsonProcessingException e) {
+        String reason = "malformed_" + format.toLowerCase();
+        if (e instanceof StreamConstraintsException) {
+            return ProblemException.badRequest(reason, "The document exceeds a parsing limit: " + firstLine(e.getOriginalMessage()));
+        }
+        JsonLocation location = e.getLocation();
+        String where = location == null || location.getLineNr() < 1 ? ""
+                : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        return ProblemException.badRequest(reason, "The body is not valid " + format + where + ": "
+                + firstLine(e.getOriginalMessage()));
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.length() > 200 ? line.substring(0, 200) : line;
+    }
+
+    /** Refuses YAML aliases (Jackson would hand them over as the anchor's name) and explicit tags. */
+    private static final class AliasRefusingParser extends JsonParserDelegate {
+
+        AliasRefusingParser(JsonParser parser) {
+            super(parser);
+        }
+
+        @Override
+        public JsonToken nextToken() throws IOException {
+            JsonToken token = delegate.nextToken();
+            if (delegate instanceof YAMLParser yaml && token != null) {
+                if (yaml.isCurrentAlias()) {
+                    throw new com.fasterxml.jackson.core.JsonParseException(this,
+                            "YAML aliases (*name) are not supported; write the value out");
+                }
+                // Tags (!!python/object, !custom, ...) are never honoured; refusing them says so
+                // instead of quietly reading the value as plain data.
+                if (token != JsonToken.FIELD_NAME && token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY
+                        && yaml.getTypeId() != null) {
+                    throw new com.fasterxml.jackson.core.JsonParseException(this,
+                            "YAML tags (" + yaml.getTypeId() + ") are not supported");
+                }
+            }
+            return token;
+        }
+
+        @Override
+        public String nextFieldName() throws IOException {
+            return nextToken() == JsonToken.FIELD_NAME ? currentName() : null;
+        }
+    }
+}

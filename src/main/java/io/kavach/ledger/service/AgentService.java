@@ -1,0 +1,141 @@
+package io.kavach.ledger.service;
+
+import io.kavach.ledger.config.BudgetChange;
+import io.kavach.ledger.config.BudgetSpec;
+import io.kavach.ledger.config.ConfigPlanner;
+import io.kavach.ledger.ledger.Budget;
+import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetState;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Period;
+import io.kavach.ledger.ledger.Scope;
+import io.kavach.ledger.ledger.store.AgentDirectoryStore;
+import io.kavach.ledger.ledger.store.AgentDirectoryStore.AgentRow;
+import io.kavach.ledger.ledger.store.AgentStore;
+import io.kavach.ledger.ledger.store.ApplicableBudgetStore;
+import io.kavach.ledger.ledger.store.BudgetDefinitionStore;
+import io.kavach.ledger.ledger.store.BudgetDefinitionStore.Definition;
+import io.kavach.ledger.ledger.store.BudgetStateStore;
+import io.kavach.ledger.ledger.store.OrgStore;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Agents: their applicable budgets, their own budgets, and the "may I spend?" read. */
+@ApplicationScoped
+public class AgentService {
+
+    @Inject
+    Clock clock;
+    @Inject
+    OrgStore orgs;
+    @Inject
+    AgentStore agents;
+    @Inject
+    AgentDirectoryStore directory;
+    @Inject
+    ApplicableBudgetStore applicable;
+    @Inject
+    BudgetStateStore states;
+    @Inject
+    BudgetDefinitionStore definitions;
+    @Inject
+    BudgetChangeApplier applier;
+
+    /** One agent as listed: its name, the state of every applicable budget, and its last SDK sync (JSON, or null). */
+    public record AgentBudgets(String name, List<BudgetState> budgets, String sdkConfigJson) {
+    }
+
+    public record AgentPage(List<AgentBudgets> agents, boolean hasMore) {
+    }
+
+    /** The answer to "may this agent spend?": the tightest applicable budget decides. */
+    public record BudgetStatus(String agent, boolean allowed, Money remaining, BudgetKey binding,
+                               List<BudgetState> budgets) {
+    }
+
+    /** Agents sorted by name, {@code limit} at a time, after the name {@code startingAfter} (a cursor). */
+    public AgentPage list(String orgId, String startingAfter, int limit) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<AgentRow> rows = directory.page(orgId, startingAfter, limit + 1);
+            boolean hasMore = rows.size() > limit;
+            List<AgentRow> page = hasMore ? rows.subList(0, limit) : rows;
+            Map<Long, List<Budget>> budgets = applicable.forAgents(orgId, page.stream().map(AgentRow::id).toList());
+            // Each distinct budget is read once, however many agents it applies to (org budgets apply to all).
+            Map<UUID, Budget> distinct = new LinkedHashMap<>();
+            budgets.values().forEach(list -> list.forEach(b -> distinct.putIfAbsent(b.id(), b)));
+            Map<UUID, BudgetState> byId = new HashMap<>();
+            states.currentStates(new ArrayList<>(distinct.values()), clock.instant())
+                    .forEach(state -> byId.put(state.budgetId(), state));
+            List<AgentBudgets> result = new ArrayList<>(page.size());
+            for (AgentRow row : page) {
+                result.add(new AgentBudgets(row.name(),
+                        budgets.get(row.id()).stream().map(b -> byId.get(b.id())).toList(), row.sdkConfigJson()));
+            }
+            return new AgentPage(result, hasMore);
+        });
+    }
+
+    /** Makes the agent's own budgets exactly {@code limits}; a period that stays keeps its counters. */
+    public List<BudgetState> replaceOwnBudgets(String orgId, String agent, Map<Period, Money> limits) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            orgs.ensure(orgId);
+            definitions.lockOrg(orgId);
+            agents.ensure(orgId, List.of(agent));
+            Map<BudgetKey, BudgetSpec> desired = new LinkedHashMap<>();
+            limits.forEach((period, limit) -> desired.put(BudgetKey.agent(agent, period),
+                    BudgetSpec.of(BudgetKey.agent(agent, period), limit)));
+            List<BudgetChange> changes = ConfigPlanner.plan(desired, current(definitions.liveOwn(orgId, agent)),
+                    ConfigPlanner.ownBudgetsOf(agent));
+            Instant now = clock.instant();
+            applier.apply(orgId, changes, now);
+            return ownStates(orgId, agent, now);
+        });
+    }
+
+    /** Reads never create the agent: one that does not exist yet is covered by the org budgets alone. */
+    public BudgetStatus status(String orgId, String agent) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Optional<Long> agentId = agents.find(orgId, agent);
+            List<Budget> budgets = agentId.isPresent()
+                    ? applicable.forAgents(orgId, List.of(agentId.get())).get(agentId.get())
+                    : applicable.orgBudgets(orgId);
+            List<BudgetState> current = states.currentStates(budgets, clock.instant());
+            BudgetState tightest = null;
+            for (BudgetState state : current) {
+                if (tightest == null || state.remaining().compareTo(tightest.remaining()) < 0) {
+                    tightest = state;
+                }
+            }
+            Money remaining = tightest == null ? null : tightest.remaining();
+            return new BudgetStatus(agent, remaining == null || remaining.isPositive(), remaining,
+                    tightest == null ? null : tightest.key(), current);
+        });
+    }
+
+    List<BudgetState> ownStates(String orgId, String agent, Instant now) {
+        List<Budget> own = definitions.liveOwn(orgId, agent).stream()
+                .map(SharedBudgetService::budget)
+                .sorted(Comparator.comparing(Budget::period))
+                .toList();
+        return states.currentStates(own, now);
+    }
+
+    static Map<BudgetKey, ConfigPlanner.Current> current(List<Definition> live) {
+        Map<BudgetKey, ConfigPlanner.Current> current = new LinkedHashMap<>();
+        for (Definition d : live) {
+            current.put(d.key(), new ConfigPlanner.Current(d.id(), new BudgetSpec(d.key(), d.limit(), d.members())));
+        }
+        return current;
+    }
+}

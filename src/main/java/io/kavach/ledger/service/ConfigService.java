@@ -1,0 +1,94 @@
+package io.kavach.ledger.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kavach.ledger.config.BudgetChange;
+import io.kavach.ledger.config.BudgetSpec;
+import io.kavach.ledger.config.ConfigExport;
+import io.kavach.ledger.config.ConfigExtras;
+import io.kavach.ledger.config.ConfigPlanner;
+import io.kavach.ledger.config.ConfigYaml;
+import io.kavach.ledger.config.DesiredConfig;
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.store.AgentStore;
+import io.kavach.ledger.ledger.store.BudgetDefinitionStore;
+import io.kavach.ledger.ledger.store.BudgetDefinitionStore.Definition;
+import io.kavach.ledger.ledger.store.OrgConfigStore;
+import io.kavach.ledger.ledger.store.OrgStore;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * agentkavach.yaml as the org's desired budget configuration: planned against the live budgets
+ * and applied in one transaction, all or nothing. Parsing and validation happen before this
+ * (in {@code config/}); nothing here can fail half-way without rolling everything back.
+ */
+@ApplicationScoped
+public class ConfigService {
+
+    @Inject
+    Clock clock;
+    @Inject
+    OrgStore orgs;
+    @Inject
+    AgentStore agents;
+    @Inject
+    BudgetDefinitionStore definitions;
+    @Inject
+    OrgConfigStore orgConfig;
+    @Inject
+    BudgetChangeApplier applier;
+
+    /** What an apply did (or, for a dry run, would do). {@code extrasFrom/To} are null when the extras are unchanged. */
+    public record ConfigResult(boolean dryRun, List<BudgetChange> changes, JsonNode extrasFrom, JsonNode extrasTo) {
+    }
+
+    public ConfigResult apply(String orgId, DesiredConfig desired, boolean dryRun) {
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                if (!dryRun) {
+                    orgs.ensure(orgId);
+                    definitions.lockOrg(orgId);
+                }
+                List<BudgetChange> changes = ConfigPlanner.plan(desired.budgets(),
+                        AgentService.current(definitions.live(orgId)), ConfigPlanner.wholeOrg());
+                ObjectNode storedExtras = ConfigExtras.normalize(ConfigYaml.readStoredJson(orgConfig.extras(orgId)));
+                boolean extrasChanged = !storedExtras.equals(desired.extras());
+                if (!dryRun) {
+                    Instant now = clock.instant();
+                    // Agents the file names exist afterwards, budget or not (SPEC §1: created by config).
+                    agents.ensure(orgId, desired.agents());
+                    applier.apply(orgId, changes, now);
+                    if (extrasChanged) {
+                        orgConfig.setExtras(orgId, ConfigYaml.writeJson(desired.extras()));
+                    }
+                }
+                return new ConfigResult(dryRun, changes,
+                        extrasChanged ? storedExtras : null, extrasChanged ? desired.extras() : null);
+            });
+        } catch (RuntimeException e) {
+            if (BudgetChangeApplier.isUniqueViolation(e)) {
+                throw new ProblemException(409, "concurrent_change", "Concurrent change",
+                        "Another request changed this org's budgets at the same time; nothing was applied. Retry.");
+            }
+            throw e;
+        }
+    }
+
+    /** The org's configuration in agentkavach.yaml's structure; importing it changes nothing. */
+    public ObjectNode export(String orgId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<BudgetSpec> live = definitions.live(orgId).stream()
+                    .map(ConfigService::spec).toList();
+            return ConfigExport.export(live, ConfigExtras.normalize(ConfigYaml.readStoredJson(orgConfig.extras(orgId))));
+        });
+    }
+
+    private static BudgetSpec spec(Definition d) {
+        return new BudgetSpec(d.key(), d.limit(), d.members());
+    }
+}

@@ -1,0 +1,8 @@
+package io.kavach.ledger.service;
+
+import io.kavach.ledger.ledger.BudgetState;
+import java.util.List;
+
+/** A shared pool as shown: its budget state and its members' names, sorted. */
+public record PoolState(BudgetState state, List<String> agents) {
+}

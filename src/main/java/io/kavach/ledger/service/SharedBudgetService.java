@@ -1,0 +1,165 @@
+package io.kavach.ledger.service;
+
+import io.kavach.ledger.config.BudgetChange;
+import io.kavach.ledger.config.BudgetSpec;
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.Budget;
+import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetState;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Period;
+import io.kavach.ledger.ledger.Scope;
+import io.kavach.ledger.ledger.store.AgentStore;
+import io.kavach.ledger.ledger.store.BudgetDefinitionStore;
+import io.kavach.ledger.ledger.store.BudgetDefinitionStore.Definition;
+import io.kavach.ledger.ledger.store.BudgetStateStore;
+import io.kavach.ledger.ledger.store.OrgStore;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+
+/** Shared pools: named budgets that the listed agents draw from together, enforced centrally. */
+@ApplicationScoped
+public class SharedBudgetService {
+
+    /** Pools per org: a listing returns them all, so their number is bounded. */
+    public static final int POOLS_PER_ORG_MAX = 1000;
+    public static final int POOL_MEMBERS_MAX = 1000;
+
+    @Inject
+    Clock clock;
+    @Inject
+    OrgStore orgs;
+    @Inject
+    AgentStore agents;
+    @Inject
+    BudgetDefinitionStore definitions;
+    @Inject
+    BudgetStateStore states;
+    @Inject
+    BudgetChangeApplier applier;
+
+    public PoolState create(String orgId, String name, Period period, Money limit, List<String> members) {
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                orgs.ensure(orgId);
+                definitions.lockOrg(orgId);
+                List<Definition> pools = definitions.live(orgId, Scope.SHARED);
+                if (pools.stream().anyMatch(p -> p.key().name().equals(name))) {
+                    throw alreadyExists(name);
+                }
+                if (pools.size() >= POOLS_PER_ORG_MAX) {
+                    throw new ProblemException(409, "pool_limit_reached", "Too many pools",
+                            "An org may have at most " + POOLS_PER_ORG_MAX + " shared pools; delete one first");
+                }
+                BudgetKey key = BudgetKey.shared(name, period);
+                Instant now = clock.instant();
+                applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null,
+                        new BudgetSpec(key, limit, members))), now);
+                return state(orgId, name, now);
+            });
+        } catch (RuntimeException e) {
+            // Without the org row (a first write racing another) the unique index decides: a clear 409.
+            if (BudgetChangeApplier.isUniqueViolation(e)) {
+                throw alreadyExists(name);
+            }
+            throw e;
+        }
+    }
+
+    public List<PoolState> list(String orgId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<Definition> pools = new ArrayList<>(definitions.live(orgId, Scope.SHARED));
+            pools.sort(Comparator.comparing(d -> d.key().name()));
+            List<BudgetState> current = states.currentStates(pools.stream().map(SharedBudgetService::budget).toList(),
+                    clock.instant());
+            List<PoolState> result = new ArrayList<>(pools.size());
+            for (int i = 0; i < pools.size(); i++) {
+                result.add(new PoolState(current.get(i), pools.get(i).members()));
+            }
+            return result;
+        });
+    }
+
+    public PoolState get(String orgId, String name) {
+        return QuarkusTransaction.requiringNew().call(() -> state(orgId, name, clock.instant()));
+    }
+
+    /** Full replace of limit and members; the period is part of the pool's identity and cannot change. */
+    public PoolState replace(String orgId, String name, Period period, Money limit, List<String> members) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            definitions.lockOrg(orgId);
+            Definition pool = find(orgId, name);
+            if (period != null && period != pool.key().period()) {
+                throw ProblemException.validation("period", "cannot change (the pool is " + pool.key().period().wireName()
+                        + "); delete the pool and create it again with the new period");
+            }
+            BudgetSpec from = new BudgetSpec(pool.key(), pool.limit(), pool.members());
+            BudgetSpec to = new BudgetSpec(pool.key(), limit, members);
+            Instant now = clock.instant();
+            applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.UPDATE, pool.key(), pool.id(), from, to)), now);
+            return state(orgId, name, now);
+        });
+    }
+
+    public void delete(String orgId, String name) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            definitions.lockOrg(orgId);
+            Definition pool = find(orgId, name);
+            definitions.softDelete(List.of(pool.id()), clock.instant());
+        });
+    }
+
+    public void addMember(String orgId, String name, String agent) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            definitions.lockOrg(orgId);
+            Definition pool = find(orgId, name);
+            if (pool.members().contains(agent)) {
+                return;
+            }
+            if (pool.members().size() >= POOL_MEMBERS_MAX) {
+                throw new ProblemException(409, "pool_member_limit_reached", "Too many pool members",
+                        "A pool may have at most " + POOL_MEMBERS_MAX + " agents");
+            }
+            Long agentId = agents.ensure(orgId, List.of(agent)).get(agent);
+            definitions.addMembers(pool.id(), List.of(agentId));
+        });
+    }
+
+    /** Removing an agent that is not a member is a no-op (DELETE is idempotent); the pool must exist. */
+    public void removeMember(String orgId, String name, String agent) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            definitions.lockOrg(orgId);
+            Definition pool = find(orgId, name);
+            definitions.removeMember(orgId, pool.id(), agent);
+        });
+    }
+
+    private PoolState state(String orgId, String name, Instant now) {
+        Definition pool = find(orgId, name);
+        BudgetState state = states.currentStates(List.of(budget(pool)), now).get(0);
+        return new PoolState(state, List.copyOf(new TreeSet<>(pool.members())));
+    }
+
+    /** Another org's pool, a deleted one and a missing one are indistinguishable: 404. */
+    private Definition find(String orgId, String name) {
+        return definitions.livePool(orgId, name)
+                .orElseThrow(() -> ProblemException.notFound("Shared budget " + name));
+    }
+
+    static Budget budget(Definition definition) {
+        return new Budget(definition.id(), definition.key(), BudgetState.COST, definition.limit());
+    }
+
+    private static ProblemException alreadyExists(String name) {
+        return new ProblemException(409, "shared_budget_already_exists", "Shared budget already exists",
+                "The org already has a shared pool named " + name + ". Change it with PUT /v1/shared-budgets/" + name)
+                .with("name", name);
+    }
+}

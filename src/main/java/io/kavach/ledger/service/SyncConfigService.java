@@ -1,0 +1,104 @@
+package io.kavach.ledger.service;
+
+import io.kavach.ledger.config.BudgetChange;
+import io.kavach.ledger.config.BudgetSpec;
+import io.kavach.ledger.config.ConfigPlanner;
+import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetState;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Period;
+import io.kavach.ledger.ledger.Scope;
+import io.kavach.ledger.ledger.store.AgentDirectoryStore;
+import io.kavach.ledger.ledger.store.AgentStore;
+import io.kavach.ledger.ledger.store.BudgetDefinitionStore;
+import io.kavach.ledger.ledger.store.BudgetDefinitionStore.Definition;
+import io.kavach.ledger.ledger.store.OrgStore;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * /v1/sync-config: what an SDK process declares at start-up. Its cost budgets become the
+ * agent's own budgets (created or re-limited, never removed); everything else it sends is stored
+ * for display. An org budget is only ever created, never changed: an API key may not loosen or
+ * replace what an admin set.
+ */
+@ApplicationScoped
+public class SyncConfigService {
+
+    @Inject
+    Clock clock;
+    @Inject
+    OrgStore orgs;
+    @Inject
+    AgentStore agents;
+    @Inject
+    AgentDirectoryStore directory;
+    @Inject
+    BudgetDefinitionStore definitions;
+    @Inject
+    BudgetChangeApplier applier;
+    @Inject
+    AgentService agentService;
+
+    /** The org budget the SDK asked for, and whether it was created or an existing one kept. */
+    public record OrgBudgetOutcome(BudgetKey key, boolean created) {
+    }
+
+    public record SyncResult(List<BudgetState> budgets, List<BudgetChange> changes, OrgBudgetOutcome orgBudget) {
+    }
+
+    /**
+     * @param own         the agent's cost budgets by period
+     * @param orgPeriod   the period of the SDK's org budget, or null
+     * @param orgLimit    its limit, or null
+     * @param sdkConfig   what to store in agent.sdk_config (JSON text)
+     */
+    public SyncResult sync(String orgId, String agent, Map<Period, Money> own, Period orgPeriod, Money orgLimit,
+                           String sdkConfig) {
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> apply(orgId, agent, own, orgPeriod, orgLimit, sdkConfig));
+        } catch (RuntimeException e) {
+            if (BudgetChangeApplier.isUniqueViolation(e)) {
+                // The org row was created concurrently and another writer won; a retry sees its result.
+                return QuarkusTransaction.requiringNew().call(() -> apply(orgId, agent, own, orgPeriod, orgLimit, sdkConfig));
+            }
+            throw e;
+        }
+    }
+
+    private SyncResult apply(String orgId, String agent, Map<Period, Money> own, Period orgPeriod, Money orgLimit,
+                             String sdkConfig) {
+        orgs.ensure(orgId);
+        definitions.lockOrg(orgId);
+        long agentId = agents.ensure(orgId, List.of(agent)).get(agent);
+        Instant now = clock.instant();
+
+        Map<BudgetKey, ConfigPlanner.Current> current = AgentService.current(definitions.liveOwn(orgId, agent));
+        // Desired = what exists, overridden by what the SDK declares: the SDK adds and re-limits, never removes.
+        Map<BudgetKey, BudgetSpec> desired = new LinkedHashMap<>();
+        current.forEach((key, live) -> desired.put(key, live.spec()));
+        own.forEach((period, limit) -> desired.put(BudgetKey.agent(agent, period),
+                BudgetSpec.of(BudgetKey.agent(agent, period), limit)));
+        List<BudgetChange> changes = new ArrayList<>(ConfigPlanner.plan(desired, current, ConfigPlanner.ownBudgetsOf(agent)));
+
+        OrgBudgetOutcome outcome = null;
+        if (orgPeriod != null) {
+            BudgetKey orgKey = BudgetKey.org(orgPeriod);
+            boolean exists = definitions.live(orgId, Scope.ORG).stream().map(Definition::key).anyMatch(orgKey::equals);
+            if (!exists) {
+                changes.add(new BudgetChange(BudgetChange.Action.CREATE, orgKey, null, null, BudgetSpec.of(orgKey, orgLimit)));
+            }
+            outcome = new OrgBudgetOutcome(orgKey, !exists);
+        }
+        applier.apply(orgId, changes, now);
+        directory.setSdkConfig(agentId, sdkConfig);
+        return new SyncResult(agentService.ownStates(orgId, agent, now), changes, outcome);
+    }
+}

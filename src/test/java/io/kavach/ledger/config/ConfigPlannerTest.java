@@ -1,0 +1,86 @@
+package io.kavach.ledger.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kavach.ledger.error.FieldError;
+import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Period;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Plain JUnit: planning and validation need no database. */
+class ConfigPlannerTest {
+
+    private static final BudgetKey POOL_DAILY = BudgetKey.shared("pool", Period.DAILY);
+    private static final BudgetKey POOL_MONTHLY = BudgetKey.shared("pool", Period.MONTHLY);
+    private static final BudgetKey ORG_DAILY = BudgetKey.org(Period.DAILY);
+
+    @Test
+    void unchangedKeyIsUpdatedInPlaceOnlyWhenLimitOrMembersDiffer() {
+        UUID id = UUID.randomUUID();
+        Map<BudgetKey, ConfigPlanner.Current> current = Map.of(POOL_DAILY,
+                new ConfigPlanner.Current(id, new BudgetSpec(POOL_DAILY, Money.of("500"), List.of("b", "a"))));
+        assertEquals(List.of(), ConfigPlanner.plan(
+                Map.of(POOL_DAILY, new BudgetSpec(POOL_DAILY, Money.of("500.000"), List.of("a", "b", "a"))),
+                current, ConfigPlanner.wholeOrg()));
+        List<BudgetChange> changes = ConfigPlanner.plan(
+                Map.of(POOL_DAILY, new BudgetSpec(POOL_DAILY, Money.of("500"), List.of("a"))), current, ConfigPlanner.wholeOrg());
+        assertEquals(1, changes.size());
+        assertEquals(BudgetChange.Action.UPDATE, changes.get(0).action());
+        assertEquals(id, changes.get(0).budgetId());
+    }
+
+    @Test
+    void periodChangeIsDeleteThenCreateAndOnlyManagedKeysAreTouched() {
+        Map<BudgetKey, ConfigPlanner.Current> current = Map.of(
+                POOL_DAILY, new ConfigPlanner.Current(UUID.randomUUID(), BudgetSpec.of(POOL_DAILY, Money.of("5"))),
+                ORG_DAILY, new ConfigPlanner.Current(UUID.randomUUID(), BudgetSpec.of(ORG_DAILY, Money.of("5"))));
+        List<BudgetChange> changes = ConfigPlanner.plan(Map.of(POOL_MONTHLY, BudgetSpec.of(POOL_MONTHLY, Money.of("5"))),
+                current, key -> key.scope() != io.kavach.ledger.ledger.Scope.ORG);
+        assertEquals(List.of(BudgetChange.Action.DELETE, BudgetChange.Action.CREATE),
+                changes.stream().map(BudgetChange::action).toList());
+        assertEquals(List.of(POOL_DAILY, POOL_MONTHLY), changes.stream().map(BudgetChange::key).toList());
+    }
+
+    @Test
+    void seedSnippetDeclaresItsMembersButAPartlyDefinedPoolReportsTheMissingOnes() {
+        DesiredConfig seed = ConfigValidator.validate(ConfigYaml.parseYaml("""
+                shared_budgets:
+                  engineering-pool:
+                    limit: 500
+                    period: daily
+                    agents: [research-bot, support-agent]
+                """.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of("research-bot", "support-agent"),
+                seed.budgets().get(BudgetKey.shared("engineering-pool", Period.DAILY)).agents());
+
+        ProblemException problem = assertThrows(ProblemException.class, () -> ConfigValidator.validate(ConfigYaml.parseYaml("""
+                shared_budgets:
+                  engineering-pool: {limit: 500, period: daily, agents: [research-bot, "bad name", support-agent]}
+                agents:
+                  research-bot: {}
+                """.getBytes(StandardCharsets.UTF_8))));
+        @SuppressWarnings("unchecked")
+        List<FieldError> errors = (List<FieldError>) problem.members().get("errors");
+        assertEquals(List.of("shared_budgets.engineering-pool.agents[1]", "shared_budgets.engineering-pool.agents[2]"),
+                errors.stream().map(FieldError::field).toList());
+        assertTrue(errors.get(1).message().contains("not defined"));
+    }
+
+    @Test
+    void limitsAreExactDecimalsNeverBinaryFloats() {
+        DesiredConfig config = ConfigValidator.validate(ConfigYaml.parseYaml(
+                "org_budget: {limit: 0.30000000000000004, period: daily}\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(Money.of("0.3"), config.budgets().get(ORG_DAILY).limit());
+        config = ConfigValidator.validate(ConfigYaml.parseYaml(
+                "org_budget: {limit: 0.1, period: total}\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("0.100000000", config.budgets().get(BudgetKey.org(Period.TOTAL)).limit().value().toPlainString());
+    }
+}
