@@ -385,10 +385,11 @@ class ConfigResourceTest {
     }
 
     @Test
-    void viewerReadsOtherOrgsSeeNothingAndCredentialsAreRequired() {
+    void configIsAdminOnlyOtherOrgsSeeNothingAndCredentialsAreRequired() {
         put(SEED_SHARED).statusCode(200);
         String viewer = Tokens.viewer(org);
-        given().auth().oauth2(viewer).when().get("/v1/config").then().statusCode(200)
+        given().auth().oauth2(viewer).when().get("/v1/config").then().statusCode(403);
+        given().auth().oauth2(admin).when().get("/v1/config").then().statusCode(200)
                 .body(containsString("engineering-pool"));
         given().auth().oauth2(viewer).contentType("application/yaml").body(SEED_ORG)
                 .when().put("/v1/config").then().statusCode(403).body("reason", equalTo("forbidden"));
