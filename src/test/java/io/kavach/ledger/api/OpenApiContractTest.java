@@ -55,9 +55,6 @@ class OpenApiContractTest {
             "GET /v1/agents",
             "PUT /v1/agents/{}/budgets",
             "GET /v1/agents/{}/budget",
-            "POST /v1/api-keys",
-            "GET /v1/api-keys",
-            "DELETE /v1/api-keys/{}",
             "PUT /v1/config",
             "GET /v1/config",
             "POST /v1/sync-config");
