@@ -10,6 +10,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -79,6 +83,26 @@ public final class Fixtures {
              PreparedStatement statement = prepare(connection, sql, args);
              ResultSet row = statement.executeQuery()) {
             return row.next() ? row.getBigDecimal(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every row of a query, each as column label to value, in the query's order. */
+    public static List<Map<String, Object>> queryRows(String sql, Object... args) {
+        try (Connection connection = dataSource().getConnection();
+             PreparedStatement statement = prepare(connection, sql, args);
+             ResultSet row = statement.executeQuery()) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            int columns = row.getMetaData().getColumnCount();
+            while (row.next()) {
+                Map<String, Object> values = new LinkedHashMap<>();
+                for (int c = 1; c <= columns; c++) {
+                    values.put(row.getMetaData().getColumnLabel(c), row.getObject(c));
+                }
+                rows.add(values);
+            }
+            return rows;
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
