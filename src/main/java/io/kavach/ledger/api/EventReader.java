@@ -190,6 +190,7 @@ final class EventReader {
             errors.add(new FieldError("timestamp", "is more than 35 days in the past"));
             return null;
         }
-        return at;
+        // PostgreSQL keeps microseconds: the window is chosen with the instant that is stored.
+        return at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 }

@@ -103,13 +103,16 @@ class IngestResourceTest {
     void eventsAreBookedIntoTheWindowOfTheirTimestamp() {
         MutableClock.get().pin(Instant.parse("2026-12-01T00:00:30Z"));
         Fixtures.agentBudget(org, "bot", "daily", "100");
-        ingest("{\"events\":[{\"agent_name\":\"bot\",\"cost\":4,\"timestamp\":\"2026-11-30T23:59:59Z\"},"
+        ingest("{\"events\":[{\"agent_name\":\"bot\",\"cost\":4,\"timestamp\":\"2026-11-30T23:59:59.9999999Z\"},"
                 + "{\"agent_name\":\"bot\",\"cost\":1,\"timestamp\":\"2026-12-01T00:00:01Z\"}]}")
                 .statusCode(202).body("accepted", equalTo(2));
         assertEquals(0, new BigDecimal("4").compareTo(Fixtures.queryDecimal(
                 "SELECT w.spent FROM budget_window w JOIN budget b ON b.id = w.budget_id WHERE b.org_id = ? "
                         + "AND w.window_start = '2026-11-30T00:00:00Z'", org)));
         assertEquals(0, new BigDecimal("1").compareTo(spent("agent", "bot")));
+        // Nanoseconds beyond PostgreSQL's microseconds never move an event into the next day.
+        assertEquals(1, Fixtures.queryLong("SELECT count(*) FROM spend_event WHERE org_id = ? "
+                + "AND occurred_at < '2026-12-01T00:00:00Z' AND cost = 4", org));
         noDrift();
     }
 
