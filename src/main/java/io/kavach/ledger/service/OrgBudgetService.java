@@ -8,6 +8,7 @@ import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.Period;
 import io.kavach.ledger.ledger.Scope;
 import io.kavach.ledger.ledger.store.BudgetEntity;
+import io.kavach.ledger.ledger.store.BudgetDefinitionStore;
 import io.kavach.ledger.ledger.store.BudgetStateStore;
 import io.kavach.ledger.ledger.store.OrgStore;
 import io.kavach.ledger.ledger.store.WindowLimits;
@@ -34,6 +35,8 @@ public class OrgBudgetService {
     BudgetStateStore states;
     @Inject
     WindowLimits windowLimits;
+    @Inject
+    BudgetDefinitionStore definitions;
 
     public BudgetState create(String orgId, String budgetType, Period period, Money limit) {
         try {
@@ -51,6 +54,8 @@ public class OrgBudgetService {
 
     private BudgetState insert(String orgId, String budgetType, Period period, Money limit) {
         orgs.ensure(orgId);
+        // Budget-configuration writers of one org queue on the org row (as config apply does).
+        definitions.lockOrg(orgId);
         Optional<BudgetEntity> existing = findLive(orgId, budgetType, period);
         if (existing.isPresent()) {
             throw alreadyExists(existing.get().id, period);
@@ -86,6 +91,7 @@ public class OrgBudgetService {
 
     @Transactional
     public BudgetState updateLimit(String orgId, UUID id, Money limit) {
+        definitions.lockOrg(orgId);
         BudgetEntity budget = findOwned(orgId, id);
         Instant now = clock.instant();
         budget.limitValue = limit.value();
@@ -97,6 +103,7 @@ public class OrgBudgetService {
 
     @Transactional
     public void delete(String orgId, UUID id) {
+        definitions.lockOrg(orgId);
         BudgetEntity budget = findOwned(orgId, id);
         budget.deletedAt = clock.instant();
     }
