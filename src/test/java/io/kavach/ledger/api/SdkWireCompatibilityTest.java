@@ -7,6 +7,9 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kavach.ledger.testing.Fixtures;
@@ -256,6 +259,25 @@ class SdkWireCompatibilityTest {
                 .statusCode(200)
                 .body("budgets.key", containsInAnyOrder("org:monthly", "org:daily"))
                 .body("budgets.find { it.key == 'org:monthly' }.limit_value", equalTo(500.0f));
+    }
+
+    @Test
+    void syncedAlertChannelCredentialsAreNotShownToReaders() {
+        syncConfig(key, SYNC_DAILY_WITH_GUARDRAILS_AND_CHANNELS).then().statusCode(200);
+        String agents = given().auth().oauth2(Tokens.viewer(org)).get("/v1/agents").then()
+                .statusCode(200)
+                .body("agents[0].sdk_config.guardrails.budget_type", contains("tokens_total", "calls", "duration", "loops"))
+                .body("agents[0].sdk_config.alert_configs.channel",
+                        contains("email", "slack", "webhook", "pagerduty", "kill", "webhook"))
+                .body("agents[0].sdk_config.alert_configs[0].target", equalTo("team@acme.com"))
+                .body("agents[0].sdk_config.alert_configs[2].target", equalTo("https://hooks.acme.com/kavach"))
+                .body("agents[0].sdk_config.alert_configs[2].secret", equalTo("[redacted]"))
+                .body("agents[0].sdk_config.alert_configs[1].target", equalTo("[redacted]"))
+                .body("agents[0].sdk_config.alert_configs[3].target", equalTo("[redacted]"))
+                .extract().asString();
+        assertThat(agents, not(containsString("whsec_do_not_show")));
+        assertThat(agents, not(containsString("hooks.slack.com")));
+        assertThat(agents, not(containsString("R0UTINGKEY")));
     }
 
     // ---- the SDK's requests -------------------------------------------------------------------
