@@ -42,6 +42,9 @@ public class SyncConfigResource {
     /** The stored sdk_config of one agent is display data: bounded so it cannot grow the agent row without limit. */
     public static final int SDK_CONFIG_BYTES_MAX = 256 * 1024;
     static final String PER_RUN = "per_run";
+    static final String REDACTED = "[redacted]";
+    /** Channels whose {@code target} is itself a credential (whoever holds it can post or page). */
+    private static final java.util.Set<String> CREDENTIAL_TARGETS = java.util.Set.of("slack", "pagerduty");
 
     @Inject
     Caller caller;
@@ -122,8 +125,8 @@ public class SyncConfigResource {
         stored.put("synced_at", clock.instant().toString());
         stored.set("guardrails", guardrails);
         stored.set("unenforced_budgets", unenforced);
-        stored.set("alert_configs", alertConfigs == null ? JsonNodeFactory.instance.arrayNode() : alertConfigs);
-        stored.set("org_alert_configs", orgAlertConfigs == null ? JsonNodeFactory.instance.arrayNode() : orgAlertConfigs);
+        stored.set("alert_configs", withoutCredentials(alertConfigs));
+        stored.set("org_alert_configs", withoutCredentials(orgAlertConfigs));
         if (orgBudget != null && !orgBudget.isNull()) {
             stored.set("org_budget", orgBudget);
         }
@@ -159,6 +162,36 @@ public class SyncConfigResource {
             return null;
         }
         return value;
+    }
+
+    /**
+     * The SDK syncs what its cloud needs to deliver alerts: a webhook's signing {@code secret}, a
+     * Slack incoming-webhook URL, a PagerDuty routing key. The ledger delivers no alerts and shows
+     * these configs to every reader of the org (viewers included), so the credentials are
+     * replaced by {@value #REDACTED} before storing; channel, threshold, email recipient and
+     * webhook URL stay for display.
+     */
+    static ArrayNode withoutCredentials(JsonNode alertConfigs) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        if (alertConfigs == null) {
+            return out;
+        }
+        for (JsonNode config : alertConfigs) {
+            if (!config.isObject()) {
+                out.add(config);
+                continue;
+            }
+            ObjectNode copy = ((ObjectNode) config).deepCopy();
+            if (copy.has("secret")) {
+                copy.put("secret", REDACTED);
+            }
+            String channel = copy.path("channel").asText("");
+            if (copy.has("target") && CREDENTIAL_TARGETS.contains(channel)) {
+                copy.put("target", REDACTED);
+            }
+            out.add(copy);
+        }
+        return out;
     }
 
     private static int size(JsonNode array) {
