@@ -131,6 +131,9 @@ public class LoadGen {
         while (System.nanoTime() < warmupEnd) {
             Thread.sleep(Math.min(5000, Math.max(1, (warmupEnd - System.nanoTime()) / 1_000_000)));
             long now = System.nanoTime();
+            if (now - lastAt < 1_000_000_000L) {
+                continue; // a short tail interval says nothing
+            }
             long done = completed.sum();
             System.out.printf("  warm-up %s: %.0f req/s%n", mode, (done - last) / ((now - lastAt) / 1e9));
             last = done;
