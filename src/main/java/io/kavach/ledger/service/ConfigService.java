@@ -13,7 +13,6 @@ import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.ledger.store.AgentStore;
 import io.kavach.ledger.ledger.store.BudgetDefinitionStore;
 import io.kavach.ledger.ledger.store.BudgetDefinitionStore.Definition;
-import io.kavach.ledger.ledger.store.OrgConfigStore;
 import io.kavach.ledger.ledger.store.OrgStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,8 +38,6 @@ public class ConfigService {
     @Inject
     BudgetDefinitionStore definitions;
     @Inject
-    OrgConfigStore orgConfig;
-    @Inject
     BudgetChangeApplier applier;
 
     /** What an apply did (or, for a dry run, would do). {@code extrasFrom/To} are null when the extras are unchanged. */
@@ -56,7 +53,7 @@ public class ConfigService {
                 }
                 List<BudgetChange> changes = ConfigPlanner.plan(desired.budgets(),
                         AgentService.current(definitions.live(orgId)), ConfigPlanner.wholeOrg());
-                ObjectNode storedExtras = ConfigExtras.normalize(ConfigYaml.readStoredJson(orgConfig.extras(orgId)));
+                ObjectNode storedExtras = ConfigExtras.normalize(ConfigYaml.readStoredJson(orgs.extras(orgId)));
                 boolean extrasChanged = !storedExtras.equals(desired.extras());
                 if (!dryRun) {
                     Instant now = clock.instant();
@@ -64,7 +61,7 @@ public class ConfigService {
                     agents.ensure(orgId, desired.agents());
                     applier.apply(orgId, changes, now);
                     if (extrasChanged) {
-                        orgConfig.setExtras(orgId, ConfigYaml.writeJson(desired.extras()));
+                        orgs.setExtras(orgId, ConfigYaml.writeJson(desired.extras()));
                     }
                 }
                 return new ConfigResult(dryRun, changes,
@@ -84,7 +81,7 @@ public class ConfigService {
         return QuarkusTransaction.requiringNew().call(() -> {
             List<BudgetSpec> live = definitions.live(orgId).stream()
                     .map(ConfigService::spec).toList();
-            return ConfigExport.export(live, ConfigExtras.normalize(ConfigYaml.readStoredJson(orgConfig.extras(orgId))));
+            return ConfigExport.export(live, ConfigExtras.normalize(ConfigYaml.readStoredJson(orgs.extras(orgId))));
         });
     }
 

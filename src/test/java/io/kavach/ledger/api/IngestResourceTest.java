@@ -191,20 +191,12 @@ class IngestResourceTest {
     }
 
     private ValidatableResponse ingestGzip(String body) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
-            gzip.write(body.getBytes(StandardCharsets.UTF_8));
-        }
         return given().auth().oauth2(key).contentType("application/json").header("Content-Encoding", "gzip")
-                .body(bytes.toByteArray()).post("/v1/ingest").then();
+                .body(Fixtures.gzip(body)).post("/v1/ingest").then();
     }
 
     private BigDecimal spent(String scope, String name) {
-        Instant now = MutableClock.get().instant();
-        return Fixtures.queryDecimal("SELECT coalesce(sum(w.spent), 0) FROM budget_window w JOIN budget b ON b.id = w.budget_id "
-                + "WHERE b.org_id = ? AND b.scope = ? AND (b.name = ?::text OR ?::text IS NULL) "
-                + "AND w.window_start <= ?::timestamptz AND (w.window_end IS NULL OR w.window_end > ?::timestamptz)",
-                org, scope, name, name, now.toString(), now.toString());
+        return Fixtures.spentAt(org, scope, name, MutableClock.get().instant());
     }
 
     private void noDrift() {

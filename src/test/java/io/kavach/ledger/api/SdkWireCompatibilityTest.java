@@ -19,7 +19,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.config.EncoderConfig;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.specification.RequestSpecification;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -28,7 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -415,20 +413,12 @@ class SdkWireCompatibilityTest {
         return "{\"events\": [" + String.join(", ", events) + "]}";
     }
 
-    private static byte[] gzip(String body) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
-            gzip.write(body.getBytes(StandardCharsets.UTF_8));
-        }
-        return bytes.toByteArray();
+    private static byte[] gzip(String body) {
+        return Fixtures.gzip(body);
     }
 
     private BigDecimal spent(String scope, String name) {
-        Instant now = MutableClock.get().instant();
-        return Fixtures.queryDecimal("SELECT coalesce(sum(w.spent), 0) FROM budget_window w JOIN budget b ON b.id = w.budget_id "
-                + "WHERE b.org_id = ? AND b.scope = ? AND (b.name = ?::text OR ?::text IS NULL) "
-                + "AND w.window_start <= ?::timestamptz AND (w.window_end IS NULL OR w.window_end > ?::timestamptz)",
-                org, scope, name, name, now.toString(), now.toString());
+        return Fixtures.spentAt(org, scope, name, MutableClock.get().instant());
     }
 
     private void noDrift() {

@@ -67,6 +67,25 @@ public final class Fixtures {
         return queryLong("SELECT id FROM agent WHERE org_id = ? AND name = ?", org, name);
     }
 
+    /** Spent in the window of each live-or-deleted budget of that scope (and name) that contains {@code now}. */
+    public static BigDecimal spentAt(String org, String scope, String name, java.time.Instant now) {
+        return queryDecimal("SELECT coalesce(sum(w.spent), 0) FROM budget_window w JOIN budget b ON b.id = w.budget_id "
+                + "WHERE b.org_id = ? AND b.scope = ? AND (b.name = ?::text OR ?::text IS NULL) "
+                + "AND w.window_start <= ?::timestamptz AND (w.window_end IS NULL OR w.window_end > ?::timestamptz)",
+                org, scope, name, name, now.toString(), now.toString());
+    }
+
+    /** The body gzipped, as the SDK sends it. */
+    public static byte[] gzip(String body) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(bytes)) {
+            gzip.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return bytes.toByteArray();
+    }
+
     public static long queryLong(String sql, Object... args) {
         try (Connection connection = dataSource().getConnection();
              PreparedStatement statement = prepare(connection, sql, args);
