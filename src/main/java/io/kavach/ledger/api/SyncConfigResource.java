@@ -68,6 +68,8 @@ public class SyncConfigResource {
     @RolesAllowed(Roles.SDK)
     public SyncView sync(JsonNode body) {
         RequestReader request = RequestReader.body(body);
+        // What is stored for display must read back: no numbers jsonb would expand to hundreds of digits.
+        ConfigYaml.unboundedNumbers(body, "").forEach(e -> request.errors().add(e));
         String agent = request.string("agent_name", true, Names::isAgentName, Names.AGENT_NAME_RULE);
         JsonNode budgets = array(request, "budgets");
         JsonNode alertConfigs = array(request, "alert_configs");

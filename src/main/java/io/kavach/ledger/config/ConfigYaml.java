@@ -35,6 +35,9 @@ public final class ConfigYaml {
 
     private static final YAMLMapper YAML;
     private static final ObjectMapper JSON;
+    private static final ObjectMapper STORED = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
 
     static {
         LoaderOptions loader = new LoaderOptions();
@@ -66,7 +69,51 @@ public final class ConfigYaml {
         JSON.getFactory().setStreamReadConstraints(constraints);
     }
 
+    /** Numbers in a configuration carry at most this many digits before, and after, the point. */
+    public static final int NUMBER_DIGITS_MAX = 20;
+
     private ConfigYaml() {
+    }
+
+    /**
+     * Every number in {@code node} with more than {@link #NUMBER_DIGITS_MAX} digits before or after
+     * the decimal point, as errors at their paths. Short input such as {@code 1e309} is otherwise
+     * stored by PostgreSQL's jsonb as 310 digits, which no sane configuration means and which the
+     * stored document could then not be read back from.
+     */
+    public static java.util.List<io.kavach.ledger.error.FieldError> unboundedNumbers(JsonNode node, String path) {
+        java.util.List<io.kavach.ledger.error.FieldError> errors = new java.util.ArrayList<>();
+        collectUnboundedNumbers(node, path, errors);
+        return errors;
+    }
+
+    private static void collectUnboundedNumbers(JsonNode node, String path,
+                                                java.util.List<io.kavach.ledger.error.FieldError> errors) {
+        if (node == null) {
+            return;
+        }
+        if (node.isNumber()) {
+            java.math.BigDecimal value = node.decimalValue();
+            if (value.precision() - value.scale() > NUMBER_DIGITS_MAX || value.scale() > NUMBER_DIGITS_MAX) {
+                errors.add(new io.kavach.ledger.error.FieldError(path.isEmpty() ? "(body)" : path,
+                        "must be a number with at most " + NUMBER_DIGITS_MAX + " digits before and after the point"));
+            }
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(field -> collectUnboundedNumbers(field.getValue(),
+                    path.isEmpty() ? field.getKey() : path + "." + field.getKey(), errors));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectUnboundedNumbers(node.get(i), path + "[" + i + "]", errors);
+            }
+        }
+    }
+
+    private static JsonNode withBoundedNumbers(JsonNode root) {
+        java.util.List<io.kavach.ledger.error.FieldError> errors = unboundedNumbers(root, "");
+        if (!errors.isEmpty()) {
+            throw ProblemException.validation(errors);
+        }
+        return root;
     }
 
     /** Parses one YAML document; malformed input is a 400 naming the line and column. */
@@ -78,7 +125,7 @@ public final class ConfigYaml {
                 throw ProblemException.badRequest("malformed_yaml",
                         "The body must hold exactly one YAML document");
             }
-            return root;
+            return withBoundedNumbers(root);
         } catch (JsonProcessingException e) {
             throw malformed("YAML", e);
         } catch (IOException e) {
@@ -101,7 +148,7 @@ public final class ConfigYaml {
             if (parser.nextToken() != null) {
                 throw ProblemException.badRequest("malformed_json", "The body must hold exactly one JSON value");
             }
-            return root;
+            return withBoundedNumbers(root);
         } catch (JsonProcessingException e) {
             throw malformed("JSON", e);
         } catch (IOException e) {
@@ -125,10 +172,14 @@ public final class ConfigYaml {
         }
     }
 
-    /** Reads JSON text stored by the ledger itself (config_extras, sdk_config). */
+    /**
+     * Reads JSON text stored by the ledger itself (config_extras, sdk_config), with Jackson's
+     * default limits rather than the tighter ones for client input: jsonb writes numbers out in
+     * full, so a stored document may be longer than the input it came from.
+     */
     public static JsonNode readStoredJson(String json) {
         try {
-            return json == null ? null : JSON.readTree(json);
+            return json == null ? null : STORED.readTree(json);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -167,6 +218,8 @@ public final class ConfigYaml {
         }
         int newline = message.indexOf('\n');
         String line = newline < 0 ? message : message.substring(0, newline);
+        // A wrapped cause reads "java.io.CharConversionException: …": keep the words, not the class.
+        line = line.replaceAll("\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_]*(?:Exception|Error): ", "");
         return line.length() > 200 ? line.substring(0, 200) : line;
     }
 

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -420,6 +421,20 @@ class ConfigResourceTest {
 
     private String exportYaml() {
         return given().auth().oauth2(admin).when().get("/v1/config").then().statusCode(200).extract().asString();
+    }
+
+    @Test
+    void hugeNumbersAndUndecodableBytesAreClear4xxAndNeverPoisonTheStoredConfig() {
+        // jsonb would store 1e309 as 310 digits; accepting it once used to break every later read.
+        put("defaults:\n  threshold: 1e309\norg_budget: {limit: 100, period: daily}\n")
+                .statusCode(422).body("errors.field", contains("defaults.threshold"));
+        putAs("{\"guardrails\": {\"max\": 0.0000000000000000000000001}}", "application/json")
+                .statusCode(422).body("errors.field", contains("guardrails.max"));
+        given().auth().oauth2(admin).contentType("application/yaml").body(new byte[] {(byte) 0xff, (byte) 0xfe, 'a'})
+                .when().put("/v1/config").then().statusCode(400)
+                .body("detail", not(containsString("java."))).body("detail", not(containsString("Exception")));
+        given().auth().oauth2(admin).when().get("/v1/config").then().statusCode(200);
+        assertEquals(0, TestSql.budgetRows(dataSource, org));
     }
 
     private ValidatableResponse put(String yaml) {

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,6 +123,15 @@ class SyncConfigResourceTest {
                 .body("errors.field", containsInAnyOrder("agent_name", "budgets[0].limit_value", "budgets[1].limit_value",
                         "budgets[2].period", "budgets[3]", "alert_configs", "org_budget.period", "org_budget.limit_value"));
         assertEquals(0, TestSql.budgetRows(dataSource, org));
+    }
+
+    @Test
+    void numbersJsonbWouldExpandToHundredsOfDigitsAre422() {
+        given().auth().oauth2(key).contentType("application/json")
+                .body("{\"agent_name\":\"bot\",\"budgets\":[],\"alert_configs\":[{\"threshold\":1e309}]}")
+                .when().post("/v1/sync-config").then().statusCode(422)
+                .body("errors.field", hasItem("alert_configs[0].threshold"));
+        given().auth().oauth2(admin).when().get("/v1/agents").then().statusCode(200);
     }
 
     @Test
