@@ -1,19 +1,37 @@
 package io.kavach.ledger;
 
+import io.kavach.ledger.ops.DatabasePreflight;
 import io.kavach.ledger.security.TokenCommand;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.smallrye.config.SmallRyeConfig;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 
 /**
- * The entry point of the packaged jar: {@code token …} mints a JWT and exits without starting the
- * service (no database, no port); anything else runs the service.
+ * The entry point of the packaged jar and of dev mode: {@code token …} mints a JWT and exits
+ * without starting the service (no database, no port); anything else checks that the database
+ * answers and runs the service.
  */
 @QuarkusMain
 public class KavachLedger {
+
+    /**
+     * The profile Quarkus is about to start with. The launch mode is not set yet when main runs,
+     * so dev mode is recognised by the class loader it runs the application in.
+     */
+    static String profile() {
+        String configured = System.getProperty("quarkus.profile", System.getenv("QUARKUS_PROFILE"));
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        boolean dev = loader != null && loader.getClass().getSimpleName().equals("QuarkusClassLoader")
+                && loader.toString().contains(": DEV ");
+        return dev ? "dev" : "prod";
+    }
 
     public static void main(String... args) {
         if (args.length > 0 && TokenCommand.NAME.equals(args[0])) {
@@ -24,6 +42,12 @@ public class KavachLedger {
             ConfigProviderResolver.instance().registerConfig(config, Thread.currentThread().getContextClassLoader());
             List<String> rest = Arrays.asList(args).subList(1, args.length);
             System.exit(TokenCommand.run(rest, config, System.out, System.err));
+        }
+        // A missing database is one clear line, not a Flyway stack trace (dev mode and the jar).
+        Optional<String> problem = DatabasePreflight.problem(TokenCommand.configuration(profile()));
+        if (problem.isPresent()) {
+            System.err.println(problem.get());
+            System.exit(1);
         }
         Quarkus.run(args);
     }
