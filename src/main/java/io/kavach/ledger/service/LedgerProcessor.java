@@ -135,13 +135,15 @@ public class LedgerProcessor {
         private final Instant now;
         private final LedgerOutcome[] outcomes;
 
-        private Map<UUID, Reservation> reservations = new HashMap<>();
+        private final Map<UUID, Reservation> reservations = new HashMap<>();
         private final Map<String, Map<String, StoredReservation>> existingKeys = new HashMap<>();
         private final Map<String, Map<String, Long>> agentIds = new HashMap<>();
         private final Map<String, Map<Long, List<Budget>>> budgetsByAgent = new HashMap<>();
         private final Map<WindowRef, WindowBalance> windowsByRef = new HashMap<>();
         private Map<Long, WindowBalance> windowsById = new LinkedHashMap<>();
         private final Map<String, Set<String>> insertedEventKeys = new HashMap<>();
+        /** Event keys already booked in this batch: a key is booked by its first event only. */
+        private final Set<String> claimedEventKeys = new HashSet<>();
 
         private final List<NewReservation> newReservations = new ArrayList<>();
         private final Map<UUID, Reservation> changedReservations = new LinkedHashMap<>();
@@ -400,8 +402,6 @@ public class LedgerProcessor {
                     .map(WindowBalance::state).toList();
             return new LedgerOutcome.Ingested(accepted, duplicates, exhausted, now);
         }
-
-        private final Set<String> claimedEventKeys = new HashSet<>();
 
         private boolean claimEventKey(String orgId, String key) {
             return claimedEventKeys.add(orgId + '\u001f' + key);
