@@ -62,9 +62,13 @@ public class IngestResource {
             }
             throw ProblemException.validation(errors).with("rejected", batch.rejected());
         }
-        return spend.submit(new LedgerCommand.Ingest(caller.orgId(), batch.events())).handle((outcome, failure) -> {
+        return spend.submit(new LedgerCommand.Ingest(caller.orgId(), batch.events()), caller.uncheckedApiKeyHash())
+                .handle((outcome, failure) -> {
             if (failure != null) {
                 return ProblemMapper.failure(failure);
+            }
+            if (outcome instanceof LedgerOutcome.Unauthorized) {
+                return SpendAnswers.unauthorized();
             }
             LedgerOutcome.Ingested ingested = (LedgerOutcome.Ingested) outcome;
             if (!ingested.exhausted().isEmpty()) {

@@ -53,7 +53,8 @@ public class ReservationResource {
         request.rejectUnknown().throwIfInvalid();
 
         return answer(spend.submit(new LedgerCommand.Reserve(caller.orgId(), agent, amount,
-                ttl == null ? Reservation.TTL_SECONDS_DEFAULT : ttl.intValue(), idempotencyKey, provider, model, runId)));
+                ttl == null ? Reservation.TTL_SECONDS_DEFAULT : ttl.intValue(), idempotencyKey, provider, model, runId),
+                caller.uncheckedApiKeyHash()));
     }
 
     @POST
@@ -67,14 +68,16 @@ public class ReservationResource {
         Long outputTokens = request.integer("output_tokens", false, 0, TOKENS_MAX);
         request.rejectUnknown().throwIfInvalid();
         return answer(spend.submit(
-                new LedgerCommand.Commit(caller.orgId(), reservationId, cost, inputTokens, outputTokens)));
+                new LedgerCommand.Commit(caller.orgId(), reservationId, cost, inputTokens, outputTokens),
+                caller.uncheckedApiKeyHash()));
     }
 
     /** Release takes no body (an empty JSON object is accepted too). */
     @POST
     @Path("/{id}/release")
     public CompletionStage<Response> release(@PathParam("id") String id) {
-        return answer(spend.submit(new LedgerCommand.Release(caller.orgId(), reservationId(id))));
+        return answer(spend.submit(new LedgerCommand.Release(caller.orgId(), reservationId(id)),
+                caller.uncheckedApiKeyHash()));
     }
 
     @GET
@@ -100,6 +103,9 @@ public class ReservationResource {
             }
             if (result instanceof LedgerOutcome.Resolved resolved) {
                 return Response.ok(ReservationView.of(resolved.reservation())).build();
+            }
+            if (result instanceof LedgerOutcome.Unauthorized) {
+                return SpendAnswers.unauthorized();
             }
             return ProblemMapper.render(problemFor(result));
         });

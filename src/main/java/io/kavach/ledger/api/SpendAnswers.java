@@ -51,6 +51,11 @@ final class SpendAnswers {
         return problem;
     }
 
+    /** 401 for a spend whose API key the ledger transaction found revoked: the same as any bad credential. */
+    static jakarta.ws.rs.core.Response unauthorized() {
+        return ProblemMapper.unauthorizedResponse("The credentials were not accepted (invalid, expired or revoked)");
+    }
+
     static ProblemException keyReused(LedgerOutcome.KeyReused reused) {
         return new ProblemException(422, "idempotency_key_reused", "Idempotency key reused",
                 "The idempotency key '" + reused.idempotencyKey()

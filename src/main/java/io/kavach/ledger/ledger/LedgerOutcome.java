@@ -46,4 +46,8 @@ public sealed interface LedgerOutcome {
                     .filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong).min();
         }
     }
+
+    /** The API key was revoked before the spend's transaction ran (401); nothing was done. */
+    record Unauthorized() implements LedgerOutcome {
+    }
 }

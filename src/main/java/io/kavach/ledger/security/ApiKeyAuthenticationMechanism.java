@@ -6,9 +6,11 @@ import io.quarkus.security.identity.request.AuthenticationRequest;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Recognises {@code Authorization: Bearer ak_…} (SDK API keys). It runs before the JWT mechanism
@@ -18,6 +20,12 @@ import java.util.Set;
 public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
 
     private static final String BEARER = "bearer ";
+    /**
+     * The spend paths (all POST): reserve, commit, release and ingest. Their ledger batch checks
+     * the key again inside its transaction, so their authentication may skip the revocation query.
+     */
+    private static final Pattern SPEND_PATH =
+            Pattern.compile("/v1/reservations|/v1/reservations/[^/]+/(commit|release)|/v1/ingest");
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
@@ -30,7 +38,12 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         if (!ApiKeys.looksLikeKey(token)) {
             return Uni.createFrom().nullItem();
         }
-        return identityProviderManager.authenticate(new ApiKeyAuthenticationRequest(token));
+        return identityProviderManager.authenticate(new ApiKeyAuthenticationRequest(token, isSpendPath(context)));
+    }
+
+    /** Exactly the four spend endpoints; any other method or path keeps the per-request check. */
+    static boolean isSpendPath(RoutingContext context) {
+        return HttpMethod.POST.equals(context.request().method()) && SPEND_PATH.matcher(context.normalizedPath()).matches();
     }
 
     @Override

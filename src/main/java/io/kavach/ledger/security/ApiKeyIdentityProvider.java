@@ -17,8 +17,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * Verifies an API key against the database on every request, so a revoked key is refused at
- * once on every instance (there is no cache to go stale).
+ * Verifies an API key against the database, so a revoked key is refused at once on every
+ * instance. The one exception (ADR 0004): on the spend paths a key this instance has seen live
+ * is accepted without a query and marked {@link Caller#UNCHECKED_KEY_HASH_ATTRIBUTE}; the ledger
+ * batch then checks it inside the spend's own transaction and refuses it if it was revoked.
  */
 @ApplicationScoped
 public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthenticationRequest> {
@@ -28,6 +30,8 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
 
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    KnownApiKeys known;
 
     @Override
     public Class<ApiKeyAuthenticationRequest> getRequestType() {
@@ -39,6 +43,18 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
         String key = request.key();
         if (!ApiKeys.isWellFormed(key)) {
             return Uni.createFrom().failure(new AuthenticationFailedException("malformed API key"));
+        }
+        if (request.deferRevocationCheck()) {
+            byte[] hash = ApiKeys.hash(key);
+            var seen = known.find(hash);
+            if (seen.isPresent()) {
+                return Uni.createFrom().item(QuarkusSecurityIdentity.builder()
+                        .setPrincipal(new QuarkusPrincipal("api-key:" + seen.get().keyId()))
+                        .addRole(Roles.SDK)
+                        .addAttribute(Caller.ORG_ATTRIBUTE, seen.get().orgId())
+                        .addAttribute(Caller.UNCHECKED_KEY_HASH_ATTRIBUTE, hash)
+                        .build());
+            }
         }
         return context.runBlocking(() -> lookup(key));
     }
@@ -52,8 +68,10 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
                 // The index finds the row by hash; the explicit constant-time comparison keeps the
                 // final check independent of how many bytes match.
                 if (!row.next() || !MessageDigest.isEqual(hash, row.getBytes("key_hash"))) {
+                    known.forget(hash);
                     throw new AuthenticationFailedException("unknown or revoked API key");
                 }
+                known.remember(hash, row.getString("id"), row.getString("org_id"));
                 return QuarkusSecurityIdentity.builder()
                         .setPrincipal(new QuarkusPrincipal("api-key:" + row.getString("id")))
                         .addRole(Roles.SDK)

@@ -62,7 +62,8 @@ public class LedgerBatcher {
     private volatile boolean running;
     private DistributionSummary batchSizes;
 
-    private record Pending(LedgerCommand command, CompletableFuture<LedgerOutcome> answer) {
+    /** {@code keyHash}: the caller's API key still to be checked for revocation in the batch, or null. */
+    private record Pending(LedgerCommand command, byte[] keyHash, CompletableFuture<LedgerOutcome> answer) {
         int weight() {
             return command instanceof LedgerCommand.Ingest ingest ? Math.max(1, ingest.events().size()) : 1;
         }
@@ -102,12 +103,20 @@ public class LedgerBatcher {
         }
     }
 
-    /** The outcome once the command's transaction has committed. */
+    /** The outcome once the command's transaction has committed; the caller is already authenticated. */
     public CompletableFuture<LedgerOutcome> submit(LedgerCommand command) {
+        return submit(command, null);
+    }
+
+    /**
+     * The outcome once the command's transaction has committed. A non-null {@code keyHash} is the
+     * caller's API key, checked for revocation inside that transaction (ADR 0004).
+     */
+    public CompletableFuture<LedgerOutcome> submit(LedgerCommand command, byte[] keyHash) {
         if (!enabled) {
-            return CompletableFuture.supplyAsync(() -> alone(command), executor);
+            return CompletableFuture.supplyAsync(() -> alone(command, keyHash), executor);
         }
-        Pending pending = new Pending(command, new CompletableFuture<>());
+        Pending pending = new Pending(command, keyHash, new CompletableFuture<>());
         if (!running || !queue.offer(pending)) {
             pending.answer().completeExceptionally(new ProblemException(503, "ledger_busy", "Service busy",
                     "The ledger is at capacity; retry shortly").withHeader("Retry-After", "1"));
@@ -115,9 +124,9 @@ public class LedgerBatcher {
         return pending.answer();
     }
 
-    private LedgerOutcome alone(LedgerCommand command) {
+    private LedgerOutcome alone(LedgerCommand command, byte[] keyHash) {
         batchSizes.record(1);
-        return processor.process(List.of(command)).get(0);
+        return processor.process(List.of(command), java.util.Collections.singletonList(keyHash)).get(0);
     }
 
     private void lane() {
@@ -161,7 +170,15 @@ public class LedgerBatcher {
 
     /** Applies {@code commands} as one batch, exactly as a lane would; for tests of batch behaviour. */
     List<CompletableFuture<LedgerOutcome>> applyTogether(List<LedgerCommand> commands) {
-        List<Pending> batch = commands.stream().map(c -> new Pending(c, new CompletableFuture<>())).toList();
+        return applyTogether(commands, java.util.Collections.nCopies(commands.size(), null));
+    }
+
+    /** As {@link #applyTogether(List)}, with each command's unchecked API key hash (or null). */
+    List<CompletableFuture<LedgerOutcome>> applyTogether(List<LedgerCommand> commands, List<byte[]> keyHashes) {
+        List<Pending> batch = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            batch.add(new Pending(commands.get(i), keyHashes.get(i), new CompletableFuture<>()));
+        }
         apply(batch);
         return batch.stream().map(Pending::answer).toList();
     }
@@ -169,7 +186,9 @@ public class LedgerBatcher {
     private void apply(List<Pending> batch) {
         batchSizes.record(batch.size());
         try {
-            List<LedgerOutcome> outcomes = processor.process(batch.stream().map(Pending::command).toList());
+            List<byte[]> keyHashes = new ArrayList<>(batch.size());
+            batch.forEach(p -> keyHashes.add(p.keyHash()));
+            List<LedgerOutcome> outcomes = processor.process(batch.stream().map(Pending::command).toList(), keyHashes);
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).answer().complete(outcomes.get(i));
             }
@@ -182,7 +201,8 @@ public class LedgerBatcher {
             LOG.warnf("ledger batch of %s failed (%s); applying its commands one by one", batch.size(), e.toString());
             for (Pending pending : batch) {
                 try {
-                    pending.answer().complete(processor.process(List.of(pending.command())).get(0));
+                    pending.answer().complete(processor.process(List.of(pending.command()),
+                            java.util.Collections.singletonList(pending.keyHash())).get(0));
                 } catch (RuntimeException single) {
                     pending.answer().completeExceptionally(single);
                 }

@@ -26,6 +26,7 @@ import io.kavach.ledger.ledger.store.LedgerStore.NewReservation;
 import io.kavach.ledger.ledger.store.StoredReservation;
 import io.kavach.ledger.ledger.store.WindowSpec;
 import io.kavach.ledger.ledger.store.WindowSpec.WindowRef;
+import io.kavach.ledger.security.KnownApiKeys;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -70,12 +71,37 @@ public class LedgerProcessor {
     Clock clock;
     @Inject
     io.micrometer.core.instrument.MeterRegistry metrics;
+    @Inject
+    KnownApiKeys knownKeys;
 
-    /** Outcomes in the order of {@code batch}. Nothing is acknowledged before the transaction commits. */
+    /** Outcomes in the order of {@code batch}, for callers whose credentials are already checked. */
     public List<LedgerOutcome> process(List<? extends LedgerCommand> batch) {
+        return process(batch, java.util.Collections.nCopies(batch.size(), null));
+    }
+
+    /**
+     * Outcomes in the order of {@code batch}. {@code keyHashes.get(i)} is the hash of the API key
+     * of command i whose revocation is not checked yet, or null. Those keys are checked first, in
+     * the batch's transaction; a command whose key is not live is {@link LedgerOutcome.Unauthorized}
+     * and touches nothing. Nothing is acknowledged before the transaction commits.
+     */
+    public List<LedgerOutcome> process(List<? extends LedgerCommand> batch, List<byte[]> keyHashes) {
+        if (keyHashes.size() != batch.size()) {
+            throw new IllegalArgumentException("one key hash (or null) per command");
+        }
+        List<LedgerOutcome> outcomes = attempt(batch, keyHashes);
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) instanceof LedgerOutcome.Unauthorized) {
+                knownKeys.forget(keyHashes.get(i));
+            }
+        }
+        return outcomes;
+    }
+
+    private List<LedgerOutcome> attempt(List<? extends LedgerCommand> batch, List<byte[]> keyHashes) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return QuarkusTransaction.requiringNew().call(() -> apply(batch));
+                return QuarkusTransaction.requiringNew().call(() -> apply(batch, keyHashes));
             } catch (RuntimeException e) {
                 String cause = retryCause(e);
                 if (cause == null || attempt >= ATTEMPTS_MAX) {
@@ -121,11 +147,54 @@ public class LedgerProcessor {
         return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
-    private List<LedgerOutcome> apply(List<? extends LedgerCommand> batch) throws SQLException {
+    private List<LedgerOutcome> apply(List<? extends LedgerCommand> batch, List<byte[]> keyHashes) throws SQLException {
         Instant now = now();
         try (Connection connection = dataSource.getConnection()) {
-            return new Run(connection, batch, now).execute();
+            boolean[] refused = refusedKeys(connection, keyHashes);
+            if (refused == null) {
+                return new Run(connection, batch, now).execute();
+            }
+            // Commands with a revoked key are left out entirely: no agent, window or row is touched.
+            List<LedgerCommand> allowed = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                if (!refused[i]) {
+                    allowed.add(batch.get(i));
+                }
+            }
+            List<LedgerOutcome> decided = allowed.isEmpty() ? List.of() : new Run(connection, allowed, now).execute();
+            List<LedgerOutcome> outcomes = new ArrayList<>(batch.size());
+            int next = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                outcomes.add(refused[i] ? new LedgerOutcome.Unauthorized() : decided.get(next++));
+            }
+            return List.copyOf(outcomes);
         }
+    }
+
+    /**
+     * 0. The batch's first statement (it takes no lock): which unchecked API keys are still live.
+     * Returns which commands to refuse, or null when there is none.
+     */
+    private boolean[] refusedKeys(Connection connection, List<byte[]> keyHashes) throws SQLException {
+        Map<String, byte[]> unchecked = new LinkedHashMap<>();
+        for (byte[] hash : keyHashes) {
+            if (hash != null) {
+                unchecked.putIfAbsent(java.util.HexFormat.of().formatHex(hash), hash);
+            }
+        }
+        if (unchecked.isEmpty()) {
+            return null;
+        }
+        Set<String> live = store.liveKeyHashes(connection, unchecked.values());
+        if (live.size() == unchecked.size()) {
+            return null;
+        }
+        boolean[] refused = new boolean[keyHashes.size()];
+        for (int i = 0; i < refused.length; i++) {
+            byte[] hash = keyHashes.get(i);
+            refused[i] = hash != null && !live.contains(java.util.HexFormat.of().formatHex(hash));
+        }
+        return refused;
     }
 
     /** The state of one batch while it is being applied. */

@@ -29,6 +29,16 @@ public class SpendService {
         return batcher.submit(command);
     }
 
+    /**
+     * As {@link #submit(LedgerCommand)}; a present {@code uncheckedKeyHash} is the caller's API key,
+     * accepted without a revocation check and checked in the ledger transaction instead (the
+     * outcome is then {@link LedgerOutcome.Unauthorized} if it was revoked).
+     */
+    public java.util.concurrent.CompletionStage<LedgerOutcome> submit(LedgerCommand command,
+            Optional<byte[]> uncheckedKeyHash) {
+        return batcher.submit(command, uncheckedKeyHash.orElse(null));
+    }
+
     public Optional<Reservation> reservation(String orgId, UUID id) {
         try (Connection connection = dataSource.getConnection()) {
             return store.find(connection, orgId, id).map(StoredReservation::reservation)

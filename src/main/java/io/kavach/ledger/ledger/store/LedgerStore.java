@@ -132,6 +132,31 @@ public class LedgerStore {
              WHERE w.id = t.id
             """;
 
+    // ---------------------------------------------------------------- API keys
+
+    private static final String LIVE_KEY_HASHES =
+            "SELECT key_hash FROM api_key WHERE key_hash = ANY(?) AND revoked_at IS NULL";
+
+    /**
+     * Which of {@code keyHashes} (SHA-256 of API keys) belong to live keys, as lower-case hex.
+     * Takes no lock; in a READ COMMITTED transaction it sees every revocation committed before it.
+     */
+    public java.util.Set<String> liveKeyHashes(Connection connection, Collection<byte[]> keyHashes) throws SQLException {
+        java.util.Set<String> live = new java.util.HashSet<>();
+        if (keyHashes.isEmpty()) {
+            return live;
+        }
+        try (PreparedStatement query = connection.prepareStatement(LIVE_KEY_HASHES)) {
+            query.setArray(1, connection.createArrayOf("bytea", keyHashes.toArray(new byte[0][])));
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    live.add(java.util.HexFormat.of().formatHex(row.getBytes(1)));
+                }
+            }
+        }
+        return live;
+    }
+
     // ---------------------------------------------------------------- reservations
 
     /** Locks the given reservations (ascending id) and returns those that exist. */
