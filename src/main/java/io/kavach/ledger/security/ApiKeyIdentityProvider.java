@@ -44,8 +44,8 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
         if (!ApiKeys.isWellFormed(key)) {
             return Uni.createFrom().failure(new AuthenticationFailedException("malformed API key"));
         }
+        byte[] hash = ApiKeys.hash(key);
         if (request.deferRevocationCheck()) {
-            byte[] hash = ApiKeys.hash(key);
             var seen = known.find(hash);
             if (seen.isPresent()) {
                 return Uni.createFrom().item(QuarkusSecurityIdentity.builder()
@@ -56,11 +56,10 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
                         .build());
             }
         }
-        return context.runBlocking(() -> lookup(key));
+        return context.runBlocking(() -> lookup(hash));
     }
 
-    private SecurityIdentity lookup(String key) {
-        byte[] hash = ApiKeys.hash(key);
+    private SecurityIdentity lookup(byte[] hash) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(FIND_LIVE_KEY)) {
             statement.setBytes(1, hash);

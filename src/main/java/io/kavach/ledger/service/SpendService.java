@@ -24,15 +24,11 @@ public class SpendService {
     @Inject
     AgroalDataSource dataSource;
 
-    /** Completes once the command's transaction has committed (possibly together with others). */
-    public java.util.concurrent.CompletionStage<LedgerOutcome> submit(LedgerCommand command) {
-        return batcher.submit(command);
-    }
-
     /**
-     * As {@link #submit(LedgerCommand)}; a present {@code uncheckedKeyHash} is the caller's API key,
-     * accepted without a revocation check and checked in the ledger transaction instead (the
-     * outcome is then {@link LedgerOutcome.Unauthorized} if it was revoked).
+     * Completes once the command's transaction has committed (possibly together with others). A
+     * present {@code uncheckedKeyHash} is the caller's API key, accepted without a revocation check
+     * and checked in the ledger transaction instead (the outcome is then
+     * {@link LedgerOutcome.Unauthorized} if it was revoked).
      */
     public java.util.concurrent.CompletionStage<LedgerOutcome> submit(LedgerCommand command,
             Optional<byte[]> uncheckedKeyHash) {
