@@ -12,6 +12,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /** The spend path's entry point for the API: reservations and ingest, one ledger batch each. */
 @ApplicationScoped
@@ -30,9 +34,15 @@ public class SpendService {
      * and checked in the ledger transaction instead (the outcome is then
      * {@link LedgerOutcome.Unauthorized} if it was revoked).
      */
-    public java.util.concurrent.CompletionStage<LedgerOutcome> submit(LedgerCommand command,
-            Optional<byte[]> uncheckedKeyHash) {
-        return batcher.submit(command, uncheckedKeyHash.orElse(null));
+    public CompletionStage<LedgerOutcome> submit(LedgerCommand command, Optional<byte[]> uncheckedKeyHash) {
+        Context caller = Vertx.currentContext();
+        CompletableFuture<LedgerOutcome> outcome = batcher.submit(command, uncheckedKeyHash.orElse(null));
+        if (caller == null) {
+            return outcome;
+        }
+        // Continue on the request's own event loop: the ledger lane that completed the command
+        // goes straight back to the next batch instead of rendering and writing its answers.
+        return outcome.whenCompleteAsync((result, failure) -> { }, task -> caller.runOnContext(ignored -> task.run()));
     }
 
     public Optional<Reservation> reservation(String orgId, UUID id) {
