@@ -229,8 +229,10 @@ public class LedgerProcessor {
             lockReservations();
             findIdempotencyKeys();
             resolveAgentsAndBudgets();
-            lockWindows();
-            insertEvents();
+            Map<WindowRef, WindowSpec> specs = windowSpecs();
+            store.ensureWindows(connection, specs.values());
+            insertEvents(specs);
+            lockWindows(specs);
             for (int i = 0; i < batch.size(); i++) {
                 outcomes[i] = decide(i, batch.get(i));
             }
@@ -281,10 +283,10 @@ public class LedgerProcessor {
             }
         }
 
-        // 3. Every window the batch touches: created if missing, then locked in one statement.
-        private void lockWindows() throws SQLException {
+        // 3. The windows the batch's reservations and events fall in (created if missing, before
+        //    anything else is written), by budget and start.
+        private Map<WindowRef, WindowSpec> windowSpecs() {
             Map<WindowRef, WindowSpec> specs = new LinkedHashMap<>();
-            Set<Long> ids = new TreeSet<>();
             for (LedgerCommand command : batch) {
                 if (command instanceof Reserve reserve && !isReplay(reserve)) {
                     for (Budget budget : budgetsOf(reserve.orgId(), reserve.agentName())) {
@@ -297,19 +299,9 @@ public class LedgerProcessor {
                             addSpec(specs, budget, now); // the current window decides the 429
                         }
                     }
-                } else if (command instanceof Commit || command instanceof Release) {
-                    UUID id = command instanceof Commit c ? c.reservationId() : ((Release) command).reservationId();
-                    Reservation r = reservations.get(id);
-                    if (r != null) {
-                        ids.addAll(r.windowIds());
-                    }
                 }
             }
-            store.ensureWindows(connection, specs.values());
-            windowsById = store.lockWindows(connection, specs.keySet(), ids);
-            for (WindowBalance balance : windowsById.values()) {
-                windowsByRef.put(new WindowRef(balance.budget().id(), balance.window().start()), balance);
-            }
+            return specs;
         }
 
         private void addSpec(Map<WindowRef, WindowSpec> specs, Budget budget, Instant at) {
@@ -317,22 +309,54 @@ public class LedgerProcessor {
             specs.putIfAbsent(spec.ref(), spec);
         }
 
-        // 4. Spend events, deduplicated by the unique index on (org, idempotency_key).
-        private void insertEvents() throws SQLException {
+        // 4. Spend events, deduplicated by the unique index on (org, idempotency_key), before the
+        //    windows are locked: the bulk of an ingest transaction's work does not serialize the
+        //    org's spend, and batches of two lanes insert side by side.
+        private void insertEvents(Map<WindowRef, WindowSpec> specs) throws SQLException {
+            if (batch.stream().noneMatch(Ingest.class::isInstance)) {
+                return;
+            }
+            Map<WindowRef, Long> windowIds = store.windowIds(connection, specs.keySet());
             List<NewEvent> events = new ArrayList<>();
             for (LedgerCommand command : batch) {
                 if (command instanceof Ingest ingest) {
                     for (SpendEvent event : ingest.events()) {
-                        events.add(new NewEvent(ingest.orgId(), agentId(ingest.orgId(), event.agentName()), event,
-                                windowsAt(ingest.orgId(), event.agentName(), event.occurredAt()).stream()
-                                        .map(WindowBalance::windowId).toList()));
+                        List<Long> ids = new ArrayList<>();
+                        for (Budget budget : budgetsOf(ingest.orgId(), event.agentName())) {
+                            WindowRef ref = new WindowRef(budget.id(), budget.period().windowAt(event.occurredAt()).start());
+                            Long id = windowIds.get(ref);
+                            if (id == null) {
+                                throw new io.kavach.ledger.ledger.LedgerInvariantViolation("window " + ref + " was not created");
+                            }
+                            ids.add(id);
+                        }
+                        events.add(new NewEvent(ingest.orgId(), agentId(ingest.orgId(), event.agentName()), event, ids));
                     }
                 }
             }
             insertedEventKeys.putAll(store.insertEvents(connection, events));
         }
 
-        // 5. Decisions, in arrival order, against the running totals.
+        // 5. Every window the batch touches, locked in one statement: those of step 3 and those
+        //    of the reservations being committed or released.
+        private void lockWindows(Map<WindowRef, WindowSpec> specs) throws SQLException {
+            Set<Long> ids = new TreeSet<>();
+            for (LedgerCommand command : batch) {
+                if (command instanceof Commit || command instanceof Release) {
+                    UUID id = command instanceof Commit c ? c.reservationId() : ((Release) command).reservationId();
+                    Reservation r = reservations.get(id);
+                    if (r != null) {
+                        ids.addAll(r.windowIds());
+                    }
+                }
+            }
+            windowsById = store.lockWindows(connection, specs.keySet(), ids);
+            for (WindowBalance balance : windowsById.values()) {
+                windowsByRef.put(new WindowRef(balance.budget().id(), balance.window().start()), balance);
+            }
+        }
+
+        // 6. Decisions, in arrival order, against the running totals.
         private LedgerOutcome decide(int index, LedgerCommand command) {
             if (command instanceof Reserve reserve) {
                 return reserve(index, reserve);
@@ -476,7 +500,7 @@ public class LedgerProcessor {
             return claimedEventKeys.add(orgId + '\u001f' + key);
         }
 
-        // 6. One write of everything decided.
+        // 7. One write of everything decided.
         private void write() throws SQLException {
             store.updateWindows(connection, windowsById.values());
             if (!store.insertReservations(connection, newReservations)) {

@@ -32,10 +32,11 @@ import java.util.stream.Collectors;
 /**
  * The PostgreSQL side of the spend path. Every method works on the caller's connection, inside
  * the caller's transaction, and takes its row locks in the ledger's one global order:
- * reservation rows (ascending id), then missing windows are created (sorted), then budget
- * windows are locked in one statement (ascending id), then idempotency-keyed rows are inserted
- * (sorted by key). A transaction waiting at one step holds only locks of earlier steps, so two
- * ledger transactions can never wait on each other in a cycle.
+ * reservation rows (ascending id), then missing windows are created (sorted), then spend events
+ * are inserted (sorted by idempotency key), then budget windows are locked in one statement
+ * (ascending id), then idempotency-keyed reservations are inserted (sorted by key). A
+ * transaction waiting at one step holds only locks of earlier steps, so two ledger transactions
+ * can never wait on each other in a cycle.
  */
 @ApplicationScoped
 public class LedgerStore {
@@ -83,6 +84,13 @@ public class LedgerStore {
                       FROM unnest(?::uuid[], ?::text[]) AS t(budget_id, window_start))
              ORDER BY w.id
                FOR UPDATE OF w
+            """;
+    private static final String WINDOW_IDS = """
+            SELECT w.id, w.budget_id, w.window_start
+              FROM budget_window w
+             WHERE (w.budget_id, w.window_start) IN (
+                    SELECT t.budget_id, t.window_start::timestamptz
+                      FROM unnest(?::uuid[], ?::text[]) AS t(budget_id, window_start))
             """;
     private static final String INSERT_EVENTS = """
             INSERT INTO spend_event (org_id, agent_id, idempotency_key, cost, window_ids, occurred_at, provider, model,
@@ -336,6 +344,26 @@ public class LedgerStore {
             insert.setArray(4, Sql.decimals(connection, sorted.stream().map(s -> s.budget().limit().value()).toList()));
             insert.executeUpdate();
         }
+    }
+
+    /** The row ids of existing windows, without locking them (a window's id never changes). */
+    public Map<WindowSpec.WindowRef, Long> windowIds(Connection connection, Collection<WindowSpec.WindowRef> refs)
+            throws SQLException {
+        Map<WindowSpec.WindowRef, Long> ids = new HashMap<>();
+        if (refs.isEmpty()) {
+            return ids;
+        }
+        try (PreparedStatement query = connection.prepareStatement(WINDOW_IDS)) {
+            query.setArray(1, Sql.uuids(connection, refs.stream().map(WindowSpec.WindowRef::budgetId).toList()));
+            query.setArray(2, Sql.instants(connection, refs.stream().map(WindowSpec.WindowRef::start).toList()));
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    ids.put(new WindowSpec.WindowRef(row.getObject("budget_id", UUID.class),
+                            Sql.getInstant(row, "window_start")), row.getLong("id"));
+                }
+            }
+        }
+        return ids;
     }
 
     /**
