@@ -116,6 +116,38 @@ class LedgerConcurrencyTest {
         assertNoDrift();
     }
 
+    /**
+     * Events are inserted after their windows are created and before windows are locked. The
+     * same keyed batch redelivered by every thread at once, into windows that do not exist yet
+     * (today's and last month's), books each event exactly once and never deadlocks.
+     */
+    @Test
+    void oneKeyedBatchRedeliveredBySixtyFourThreadsIsBookedOnce() throws Exception {
+        Fixtures.pool(org, "p1", "daily", "1000", "c1", "c2");
+        Fixtures.pool(org, "p2", "monthly", "1000", "c2", "c3");
+        Fixtures.orgBudget(org, "monthly", "1000");
+        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant lastMonth = now.minus(java.time.Duration.ofDays(35));
+        List<LedgerCommand.SpendEvent> events = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            events.add(new LedgerCommand.SpendEvent("c" + (1 + i % 3), Money.of("0.01"), i % 2 == 0 ? now : lastMonth,
+                    "event-" + i, null, null, null, null, null, null, null));
+        }
+        List<LedgerCommand.SpendEvent> reversed = new ArrayList<>(events);
+        java.util.Collections.reverse(reversed);
+        double deadlocksBefore = retries("deadlock");
+        List<LedgerOutcome> outcomes = race(THREADS, i -> batcher.submit(new LedgerCommand.Ingest(org,
+                i % 2 == 0 ? events : reversed)).get(60, TimeUnit.SECONDS));
+        assertEquals(30, outcomes.stream().mapToInt(o -> ((LedgerOutcome.Ingested) o).accepted()).sum(),
+                "each event is booked by exactly one delivery");
+        assertEquals(30 * (THREADS - 1), outcomes.stream().mapToInt(o -> ((LedgerOutcome.Ingested) o).duplicates()).sum());
+        assertEquals(0, retries("deadlock") - deadlocksBefore, "the lock order rules deadlocks out");
+        assertEquals(0, new BigDecimal("0.30").compareTo(Fixtures.queryDecimal(
+                "SELECT sum(w.spent) FROM budget_window w JOIN budget b ON b.id = w.budget_id "
+                        + "WHERE b.org_id = ? AND b.scope = 'org'", org)), "the org budget saw every event once");
+        assertNoDrift();
+    }
+
     @Test
     void groupCommittedReservationsFromSixtyFourThreadsAreExactToo() throws Exception {
         Fixtures.pool(org, "batched-pool", "daily", "1.00", "bot");
