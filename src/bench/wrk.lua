@@ -12,7 +12,7 @@ function init(args)
   counts = {}
   wrk.headers["Authorization"] = "Bearer " .. assert(os.getenv("BENCH_KEY"), "BENCH_KEY is not set")
   local body = os.getenv("BENCH_BODY")
-  if body then
+  if body and body ~= "" then
     wrk.method = "POST"
     wrk.body = body
     wrk.headers["Content-Type"] = "application/json"
