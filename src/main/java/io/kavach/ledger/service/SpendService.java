@@ -6,6 +6,8 @@ import io.kavach.ledger.ledger.Reservation;
 import io.kavach.ledger.ledger.store.LedgerStore;
 import io.kavach.ledger.ledger.store.StoredReservation;
 import io.agroal.api.AgroalDataSource;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -14,8 +16,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 /** The spend path's entry point for the API: reservations and ingest, one ledger batch each. */
 @ApplicationScoped
