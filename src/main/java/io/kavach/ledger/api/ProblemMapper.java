@@ -13,9 +13,11 @@ import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -59,7 +61,7 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response webApplication(WebApplicationException e) {
+    public Response webApplication(WebApplicationException e, UriInfo uri) {
         if (e.getCause() instanceof JsonProcessingException json) {
             return malformedJson(json);
         }
@@ -74,9 +76,8 @@ public class ProblemMapper {
             problem = new ProblemException(405, "method_not_allowed", "Method not allowed",
                     "This resource does not support that HTTP method");
             Object allow = e.getResponse().getHeaders().getFirst(HttpHeaders.ALLOW);
-            if (allow != null) {
-                problem.withHeader(HttpHeaders.ALLOW, allow.toString());
-            }
+            Optional<String> allowed = allow != null ? Optional.of(allow.toString()) : AllowedMethods.of(uri.getPath());
+            allowed.ifPresent(methods -> problem.withHeader(HttpHeaders.ALLOW, methods));
         } else if (e instanceof NotSupportedException) {
             problem = new ProblemException(415, "unsupported_media_type", "Unsupported media type",
                     "Send the body with a supported Content-Type (application/json unless documented otherwise)");

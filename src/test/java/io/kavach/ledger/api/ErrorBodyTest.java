@@ -67,8 +67,16 @@ class ErrorBodyTest {
     }
 
     @Test
-    void wrongMethodIs405Problem() {
-        assertProblem(given().auth().oauth2(admin).when().patch("/v1/org/budgets"), 405, "method_not_allowed");
+    void wrongMethodIs405ProblemThatSaysWhichMethodsThePathHas() {
+        Response patch = given().auth().oauth2(admin).when().patch("/v1/org/budgets");
+        assertProblem(patch, 405, "method_not_allowed");
+        patch.then().header("Allow", equalTo("GET, HEAD, POST"));
+        // Path parameters, a trailing slash, and an SDK key on an SDK path.
+        Response delete = given().auth().oauth2(admin).when().delete("/v1/reservations/" + java.util.UUID.randomUUID() + "/commit/");
+        assertProblem(delete, 405, "method_not_allowed");
+        delete.then().header("Allow", equalTo("POST"));
+        given().auth().oauth2(admin).when().post("/v1/shared-budgets/some-pool").then().statusCode(405)
+                .header("Allow", equalTo("DELETE, GET, HEAD, PUT"));
     }
 
     private static void assertProblem(Response response, int status, String reason) {
