@@ -28,7 +28,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /** Agents: their applicable budgets, their own budgets, and the "may I spend?" read. */
@@ -103,24 +102,23 @@ public class AgentService {
         });
     }
 
-    /** Reads never create the agent: one that does not exist yet is covered by the org budgets alone. */
+    /**
+     * Reads never create the agent: one that does not exist yet is covered by the org budgets
+     * alone. Two statements without a transaction (under READ COMMITTED one would not make them
+     * a single snapshot either): what applies, then the counters of those budgets' windows.
+     */
     public BudgetStatus status(String orgId, String agent) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            Optional<Long> agentId = agents.find(orgId, agent);
-            List<Budget> budgets = agentId.isPresent()
-                    ? applicable.forAgents(orgId, List.of(agentId.get())).get(agentId.get())
-                    : applicable.orgBudgets(orgId);
-            List<BudgetState> current = states.currentStates(budgets, clock.instant());
-            BudgetState tightest = null;
-            for (BudgetState state : current) {
-                if (tightest == null || state.remaining().compareTo(tightest.remaining()) < 0) {
-                    tightest = state;
-                }
+        List<Budget> budgets = applicable.forAgentNamed(orgId, agent);
+        List<BudgetState> current = states.currentStates(budgets, clock.instant());
+        BudgetState tightest = null;
+        for (BudgetState state : current) {
+            if (tightest == null || state.remaining().compareTo(tightest.remaining()) < 0) {
+                tightest = state;
             }
-            Money remaining = tightest == null ? null : tightest.remaining();
-            return new BudgetStatus(agent, remaining == null || remaining.isPositive(), remaining,
-                    tightest == null ? null : tightest.key(), current);
-        });
+        }
+        Money remaining = tightest == null ? null : tightest.remaining();
+        return new BudgetStatus(agent, remaining == null || remaining.isPositive(), remaining,
+                tightest == null ? null : tightest.key(), current);
     }
 
     List<BudgetState> ownStates(String orgId, String agent, Instant now) {

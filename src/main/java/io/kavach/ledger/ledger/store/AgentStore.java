@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -51,15 +50,6 @@ public class AgentStore {
             return ids;
         } catch (SQLException e) {
             throw new StoreException("could not resolve agents", e);
-        }
-    }
-
-    /** The id of an existing agent; reads never create agents. */
-    public Optional<Long> find(String orgId, String name) {
-        try (Connection connection = dataSource.getConnection()) {
-            return Optional.ofNullable(find(connection, orgId, java.util.List.of(name)).get(name));
-        } catch (SQLException e) {
-            throw new StoreException("could not find agent", e);
         }
     }
 

@@ -28,10 +28,11 @@ import java.util.UUID;
 @ApplicationScoped
 public class ApplicableBudgetStore {
 
-    // One row per (agent, applicable budget). Org budgets join every requested agent.
+    // One row per (agent, applicable budget). Org budgets join every requested agent. %s is where
+    // the agent ids come from; its parameters come before the org's.
     private static final String APPLICABLE = """
             SELECT a.agent_id, b.id, b.scope, b.name, b.budget_type, b.period, b.limit_value
-              FROM unnest(?::bigint[]) AS a(agent_id)
+              FROM %s AS a(agent_id)
               JOIN budget b
                 ON b.org_id = ? AND b.deleted_at IS NULL
                AND (b.scope = 'org'
@@ -39,11 +40,11 @@ public class ApplicableBudgetStore {
                     OR (b.scope = 'shared' AND EXISTS (
                         SELECT 1 FROM pool_member m WHERE m.budget_id = b.id AND m.agent_id = a.agent_id)))
             """;
-    private static final String ORG_ONLY = """
-            SELECT b.id, b.scope, b.name, b.budget_type, b.period, b.limit_value
-              FROM budget b
-             WHERE b.org_id = ? AND b.deleted_at IS NULL AND b.scope = 'org'
-            """;
+    private static final String FOR_AGENT_IDS = APPLICABLE.formatted("unnest(?::bigint[])");
+    // An agent that does not exist yet reads as id -1, which no pool lists and no budget names:
+    // the org's budgets alone apply to it.
+    private static final String FOR_AGENT_NAMED = APPLICABLE.formatted(
+            "(SELECT coalesce((SELECT id FROM agent WHERE org_id = ? AND name = ?), -1))");
 
     /** Presentation order: org first, then shared pools, then the agent's own; by period within each. */
     public static final Comparator<Budget> ORDER = Comparator.comparing(Budget::scope)
@@ -63,7 +64,7 @@ public class ApplicableBudgetStore {
             return result;
         }
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(APPLICABLE)) {
+             PreparedStatement query = connection.prepareStatement(FOR_AGENT_IDS)) {
             query.setArray(1, Sql.longs(connection, agentIds));
             query.setString(2, orgId);
             try (ResultSet row = query.executeQuery()) {
@@ -78,19 +79,24 @@ public class ApplicableBudgetStore {
         return result;
     }
 
-    /** The budgets that apply to an agent that does not exist yet: the org's alone. */
-    public List<Budget> orgBudgets(String orgId) {
+    /**
+     * The applicable budgets of the agent named {@code agentName} in {@code orgId}, in
+     * {@link #ORDER}, in one query; for an agent that does not exist yet, the org's budgets.
+     */
+    public List<Budget> forAgentNamed(String orgId, String agentName) {
         List<Budget> budgets = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(ORG_ONLY)) {
+             PreparedStatement query = connection.prepareStatement(FOR_AGENT_NAMED)) {
             query.setString(1, orgId);
+            query.setString(2, agentName);
+            query.setString(3, orgId);
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
                     budgets.add(budget(row));
                 }
             }
         } catch (SQLException e) {
-            throw new StoreException("could not read org budgets", e);
+            throw new StoreException("could not resolve applicable budgets", e);
         }
         budgets.sort(ORDER);
         return budgets;
