@@ -321,15 +321,8 @@ public class LedgerProcessor {
             for (LedgerCommand command : batch) {
                 if (command instanceof Ingest ingest) {
                     for (SpendEvent event : ingest.events()) {
-                        List<Long> ids = new ArrayList<>();
-                        for (Budget budget : budgetsOf(ingest.orgId(), event.agentName())) {
-                            WindowRef ref = new WindowRef(budget.id(), budget.period().windowAt(event.occurredAt()).start());
-                            Long id = windowIds.get(ref);
-                            if (id == null) {
-                                throw new io.kavach.ledger.ledger.LedgerInvariantViolation("window " + ref + " was not created");
-                            }
-                            ids.add(id);
-                        }
+                        List<Long> ids = refsAt(ingest.orgId(), event.agentName(), event.occurredAt()).stream()
+                                .map(ref -> present(windowIds.get(ref), ref, "was not created")).toList();
                         events.add(new NewEvent(ingest.orgId(), agentId(ingest.orgId(), event.agentName()), event, ids));
                     }
                 }
@@ -534,16 +527,21 @@ public class LedgerProcessor {
         }
 
         private List<WindowBalance> windowsAt(String orgId, String agentName, Instant at) {
-            List<WindowBalance> windows = new ArrayList<>();
-            for (Budget budget : budgetsOf(orgId, agentName)) {
-                WindowBalance balance = windowsByRef.get(new WindowRef(budget.id(), budget.period().windowAt(at).start()));
-                if (balance == null) {
-                    throw new io.kavach.ledger.ledger.LedgerInvariantViolation(
-                            "window of " + budget.key() + " at " + at + " was not locked");
-                }
-                windows.add(balance);
+            return refsAt(orgId, agentName, at).stream()
+                    .map(ref -> present(windowsByRef.get(ref), ref, "was not locked")).toList();
+        }
+
+        /** The windows at {@code at} of every budget that applies to the agent, by budget and start. */
+        private List<WindowRef> refsAt(String orgId, String agentName, Instant at) {
+            return budgetsOf(orgId, agentName).stream()
+                    .map(budget -> new WindowRef(budget.id(), budget.period().windowAt(at).start())).toList();
+        }
+
+        private static <T> T present(T found, WindowRef ref, String otherwise) {
+            if (found == null) {
+                throw new io.kavach.ledger.ledger.LedgerInvariantViolation("window " + ref + " " + otherwise);
             }
-            return windows;
+            return found;
         }
     }
 

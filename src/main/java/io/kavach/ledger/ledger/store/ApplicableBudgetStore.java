@@ -60,22 +60,12 @@ public class ApplicableBudgetStore {
         for (Long agentId : agentIds) {
             result.put(agentId, new ArrayList<>());
         }
-        if (agentIds.isEmpty()) {
-            return result;
+        if (!agentIds.isEmpty()) {
+            result.putAll(query(FOR_AGENT_IDS, (connection, query) -> {
+                query.setArray(1, Sql.longs(connection, agentIds));
+                query.setString(2, orgId);
+            }));
         }
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(FOR_AGENT_IDS)) {
-            query.setArray(1, Sql.longs(connection, agentIds));
-            query.setString(2, orgId);
-            try (ResultSet row = query.executeQuery()) {
-                while (row.next()) {
-                    result.get(row.getLong("agent_id")).add(budget(row));
-                }
-            }
-        } catch (SQLException e) {
-            throw new StoreException("could not resolve applicable budgets", e);
-        }
-        result.values().forEach(budgets -> budgets.sort(ORDER));
         return result;
     }
 
@@ -84,22 +74,35 @@ public class ApplicableBudgetStore {
      * {@link #ORDER}, in one query; for an agent that does not exist yet, the org's budgets.
      */
     public List<Budget> forAgentNamed(String orgId, String agentName) {
-        List<Budget> budgets = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(FOR_AGENT_NAMED)) {
+        Map<Long, List<Budget>> byAgent = query(FOR_AGENT_NAMED, (connection, query) -> {
             query.setString(1, orgId);
             query.setString(2, agentName);
             query.setString(3, orgId);
+        });
+        // Every row carries the one agent id the query resolved (or -1).
+        return byAgent.isEmpty() ? new ArrayList<>() : byAgent.values().iterator().next();
+    }
+
+    private interface Parameters {
+        void set(Connection connection, PreparedStatement query) throws SQLException;
+    }
+
+    /** Runs one of the applicable-budget queries: budgets by agent id, each list in {@link #ORDER}. */
+    private Map<Long, List<Budget>> query(String sql, Parameters parameters) {
+        Map<Long, List<Budget>> result = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(sql)) {
+            parameters.set(connection, query);
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
-                    budgets.add(budget(row));
+                    result.computeIfAbsent(row.getLong("agent_id"), id -> new ArrayList<>()).add(budget(row));
                 }
             }
         } catch (SQLException e) {
             throw new StoreException("could not resolve applicable budgets", e);
         }
-        budgets.sort(ORDER);
-        return budgets;
+        result.values().forEach(budgets -> budgets.sort(ORDER));
+        return result;
     }
 
     private static Budget budget(ResultSet row) throws SQLException {
