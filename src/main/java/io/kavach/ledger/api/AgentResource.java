@@ -78,13 +78,14 @@ public class AgentResource {
                 errors.add(new FieldError("limit", "must be an integer between 1 and " + PAGE_SIZE_MAX));
             }
         }
-        if (startingAfter != null && !Names.isAgentName(startingAfter)) {
+        String after = startingAfter == null ? null : Names.agentName(startingAfter).orElse(null);
+        if (startingAfter != null && after == null) {
             errors.add(new FieldError("starting_after", "must be an agent name (" + Names.AGENT_NAME_RULE + ")"));
         }
         if (!errors.isEmpty()) {
             throw ProblemException.validation(errors);
         }
-        AgentPage page = agents.list(caller.orgId(), startingAfter, size);
+        AgentPage page = agents.list(caller.orgId(), after, size);
         return new AgentListView(page.agents().stream().map(a -> new AgentView(a.name(),
                 a.budgets().stream().map(BudgetStateView::of).toList(),
                 ConfigYaml.readStoredJson(a.sdkConfigJson()))).toList(), page.hasMore());
@@ -147,9 +148,6 @@ public class AgentResource {
     }
 
     private static String agentName(String name) {
-        if (!Names.isAgentName(name)) {
-            throw ProblemException.validation("name", Names.AGENT_NAME_RULE);
-        }
-        return name;
+        return Names.agentName(name).orElseThrow(() -> ProblemException.validation("name", Names.AGENT_NAME_RULE));
     }
 }

@@ -79,10 +79,7 @@ final class EventReader {
             errors.add(new FieldError("(event)", "must be a JSON object"));
             return null;
         }
-        String agent = text(node, "agent_name", true, Names.AGENT_NAME_LENGTH_MAX, errors);
-        if (agent != null && !Names.isAgentName(agent)) {
-            errors.add(new FieldError("agent_name", Names.AGENT_NAME_RULE));
-        }
+        String agent = agentName(node, errors);
         Money cost = cost(node, errors);
         Instant occurredAt = timestamp(node, now, errors);
         String key = text(node, "idempotency_key", false, KEY_LENGTH_MAX, errors);
@@ -117,6 +114,22 @@ final class EventReader {
             return null;
         }
         return text;
+    }
+
+    private static String agentName(JsonNode node, List<FieldError> errors) {
+        JsonNode value = node.get("agent_name");
+        if (value == null || value.isNull()) {
+            errors.add(new FieldError("agent_name", "is required"));
+            return null;
+        }
+        if (!value.isTextual()) {
+            errors.add(new FieldError("agent_name", "must be a string"));
+            return null;
+        }
+        return Names.agentName(value.textValue()).orElseGet(() -> {
+            errors.add(new FieldError("agent_name", Names.AGENT_NAME_RULE));
+            return null;
+        });
     }
 
     private static Money cost(JsonNode node, List<FieldError> errors) {

@@ -4,6 +4,7 @@ import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.Names;
 import io.kavach.ledger.ledger.Period;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -92,6 +93,32 @@ public final class RequestReader {
             return null;
         }
         return text;
+    }
+
+    /** An agent name in its stored (NFC) form; see {@link Names#agentName}. */
+    public String agentName(String field, boolean required) {
+        String raw = string(field, required, null, null);
+        if (raw == null) {
+            return null;
+        }
+        return Names.agentName(raw).orElseGet(() -> {
+            error(field, Names.AGENT_NAME_RULE);
+            return null;
+        });
+    }
+
+    /** A list of agent names (each in its stored form), at most {@code sizeMax}. */
+    public List<String> agentNames(String field, boolean required, int sizeMax) {
+        List<String> raw = strings(field, required, sizeMax, null, null);
+        if (raw == null) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            String itemField = field + "[" + i + "]";
+            Names.agentName(raw.get(i)).ifPresentOrElse(names::add, () -> error(itemField, Names.AGENT_NAME_RULE));
+        }
+        return names;
     }
 
     /** A USD amount: a JSON number, at most {@link Money#INPUT_MAX}, rounded half-even to 9 places. */

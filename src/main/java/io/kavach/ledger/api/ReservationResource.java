@@ -42,7 +42,7 @@ public class ReservationResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public CompletionStage<Response> reserve(JsonNode body) {
         RequestReader request = RequestReader.body(body);
-        String agent = request.string("agent_name", true, Names::isAgentName, Names.AGENT_NAME_RULE);
+        String agent = request.agentName("agent_name", true);
         Money amount = request.money("amount", true, true);
         String idempotencyKey = request.string("idempotency_key", false, ReservationResource::isShortText,
                 "must be 1-" + TEXT_LENGTH_MAX + " characters");

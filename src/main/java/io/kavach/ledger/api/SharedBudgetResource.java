@@ -106,8 +106,7 @@ public class SharedBudgetResource {
     }
 
     private static List<String> agents(RequestReader request, boolean required) {
-        return request.strings("agents", required, SharedBudgetService.POOL_MEMBERS_MAX, Names::isAgentName,
-                Names.AGENT_NAME_RULE);
+        return request.agentNames("agents", required, SharedBudgetService.POOL_MEMBERS_MAX);
     }
 
     /** A name no pool could have cannot name an existing pool: 404, like any other missing pool. */
@@ -119,9 +118,6 @@ public class SharedBudgetResource {
     }
 
     private static String agentName(String agent) {
-        if (!Names.isAgentName(agent)) {
-            throw ProblemException.validation("agent", Names.AGENT_NAME_RULE);
-        }
-        return agent;
+        return Names.agentName(agent).orElseThrow(() -> ProblemException.validation("agent", Names.AGENT_NAME_RULE));
     }
 }

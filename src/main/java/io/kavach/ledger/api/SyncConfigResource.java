@@ -70,7 +70,7 @@ public class SyncConfigResource {
         RequestReader request = RequestReader.body(body);
         // What is stored for display must read back: no numbers jsonb would expand to hundreds of digits.
         ConfigYaml.unboundedNumbers(body, "").forEach(e -> request.errors().add(e));
-        String agent = request.string("agent_name", true, Names::isAgentName, Names.AGENT_NAME_RULE);
+        String agent = request.agentName("agent_name", true);
         JsonNode budgets = array(request, "budgets");
         JsonNode alertConfigs = array(request, "alert_configs");
         JsonNode orgAlertConfigs = array(request, "org_alert_configs");

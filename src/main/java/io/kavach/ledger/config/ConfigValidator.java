@@ -182,10 +182,10 @@ public final class ConfigValidator {
             String itemPath = path + "[" + i + "]";
             if (!item.isTextual()) {
                 error(itemPath, "must be an agent name (a string)");
-            } else if (!Names.isAgentName(item.textValue())) {
+            } else if (Names.agentName(item.textValue()).isEmpty()) {
                 error(itemPath, "agent name " + Names.AGENT_NAME_RULE);
             } else {
-                names.add(item.textValue());
+                names.add(Names.agentName(item.textValue()).get());
                 continue;
             }
             names.add(null); // keeps indexes as written, for later error paths
@@ -205,9 +205,9 @@ public final class ConfigValidator {
         }
         for (Iterator<Map.Entry<String, JsonNode>> agents = node.fields(); agents.hasNext(); ) {
             Map.Entry<String, JsonNode> agent = agents.next();
-            String name = agent.getKey();
-            String path = AGENTS + "." + name;
-            if (!Names.isAgentName(name)) {
+            String path = AGENTS + "." + agent.getKey();
+            String name = Names.agentName(agent.getKey()).orElse(null);
+            if (name == null) {
                 error(path, "agent name " + Names.AGENT_NAME_RULE);
                 continue;
             }

@@ -148,7 +148,7 @@ class ConfigResourceTest {
                       daily: 25
                 """, "shared_budgets.engineering-pool.agents[1]");
         assertErrors("shared_budgets:\n  bad/pool:\n    limit: 5\n    period: daily\n", "shared_budgets.bad/pool");
-        assertErrors("shared_budgets:\n  p:\n    limit: 5\n    period: daily\n    agents: [ok, \"bad name\"]\n",
+        assertErrors("shared_budgets:\n  p:\n    limit: 5\n    period: daily\n    agents: [ok, \"bad\\u202Ename\"]\n",
                 "shared_budgets.p.agents[1]");
         assertErrors("shared_budgets:\n  p:\n    limit: 5\n    period: daily\n    members: []\n", "shared_budgets.p.members");
         assertErrors("shared_budget:\n  p:\n    limit: 5\n    period: daily\n", "shared_budget");

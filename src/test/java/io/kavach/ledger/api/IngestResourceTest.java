@@ -85,7 +85,7 @@ class IngestResourceTest {
                 {"events": [
                   {"agent_name": "bot", "cost": 1.5, "idempotency_key": "ok-1"},
                   {"agent_name": "bot", "cost": -1, "idempotency_key": "bad-1"},
-                  {"agent_name": "bad name!", "cost": "x"},
+                  {"agent_name": "bad\\u0007name", "cost": "x"},
                   {"agent_name": "bot", "cost": 1, "timestamp": "2026-11-28T10:06:00Z"},
                   {"agent_name": "bot", "cost": 2, "timestamp": "2026-11-28T10:04:00Z", "idempotency_key": "ok-2"}
                 ]}

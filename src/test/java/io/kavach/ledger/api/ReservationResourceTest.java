@@ -186,7 +186,7 @@ class ReservationResourceTest {
     void invalidReservationsList422ErrorsAndHoldNothing() {
         Fixtures.agentBudget(org, "bot", "daily", "1");
         given().auth().oauth2(key).contentType("application/json")
-                .body("{\"agent_name\":\"bad name!\",\"amount\":-1,\"ttl_seconds\":7200,\"colour\":\"red\"}")
+                .body("{\"agent_name\":\"bad\\u0000name\",\"amount\":-1,\"ttl_seconds\":7200,\"colour\":\"red\"}")
                 .post("/v1/reservations")
                 .then().statusCode(422).contentType("application/problem+json")
                 .body("errors.field", containsInAnyOrder("agent_name", "amount", "ttl_seconds", "colour"));

@@ -158,16 +158,37 @@ class SdkWireCompatibilityTest {
     }
 
     @Test
-    void agentNamesOutsideTheLedgersRuleAreRejectedPerEventAndBatchMatesStillCount() throws IOException {
-        // The SDK does not restrict agent names; the ledger does (SPEC §5). The event is
-        // listed in "rejected" and the SDK, seeing 202, does not resend it.
+    void agentNamesTheSdkAllowsAreBookedAndReadableThroughAPercentEncodedPath() throws IOException {
+        // The SDK does not restrict agent names: a name with a space, '#' or an accent is an
+        // agent like any other, and its spend must never be dropped.
         MutableClock.get().pin(Instant.parse("2026-11-28T10:00:00Z"));
+        Fixtures.agentBudget(org, "Research Bot", "daily", "10");
         exporter(gzip(batch(List.of(
                 new SdkEvent("Research Bot", "0.1", "2026-11-28T09:00:00+00:00", "success", null).json(),
+                new SdkEvent("worker#1", "0.2", "2026-11-28T09:00:00+00:00", "success", null).json(),
+                new SdkEvent("agent-\u00e9", "0.3", "2026-11-28T09:00:00+00:00", "success", null).json()))))
+                .post("/v1/ingest").then()
+                .statusCode(202).body("accepted", equalTo(3)).body("rejected", empty());
+        given().urlEncodingEnabled(false).auth().oauth2(key).get("/v1/agents/Research%20Bot/budget").then().statusCode(200)
+                .body("agent", equalTo("Research Bot"))
+                .body("binding", equalTo("agent:Research Bot:daily"))
+                .body("budgets[0].spent", equalTo(0.1f));
+        // Composed and decomposed spellings of the same name are one agent (stored as NFC).
+        given().urlEncodingEnabled(false).auth().oauth2(key).get("/v1/agents/agent-e%CC%81/budget").then().statusCode(200)
+                .body("agent", equalTo("agent-\u00e9"));
+        assertEquals(3, Fixtures.queryLong("SELECT count(*) FROM agent WHERE org_id = ?", org));
+    }
+
+    @Test
+    void agentNamesWithControlOrBidiCharactersAreRejectedPerEventAndBatchMatesStillCount() throws IOException {
+        MutableClock.get().pin(Instant.parse("2026-11-28T10:00:00Z"));
+        exporter(gzip(batch(List.of(
+                new SdkEvent("bad\u0000name", "0.1", "2026-11-28T09:00:00+00:00", "success", null).json(),
+                new SdkEvent("evil\u202egnp.exe", "0.1", "2026-11-28T09:00:00+00:00", "success", null).json(),
                 new SdkEvent("default", "0.2", "2026-11-28T09:00:00+00:00", "success", null).json()))))
                 .post("/v1/ingest").then()
                 .statusCode(202).body("accepted", equalTo(1))
-                .body("rejected.index", contains(0)).body("rejected[0].errors.field", contains("agent_name"));
+                .body("rejected.index", contains(0, 1)).body("rejected[0].errors.field", contains("agent_name"));
     }
 
     // ---- sync-config --------------------------------------------------------------------------

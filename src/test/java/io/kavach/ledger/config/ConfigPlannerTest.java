@@ -63,7 +63,7 @@ class ConfigPlannerTest {
 
         ProblemException problem = assertThrows(ProblemException.class, () -> ConfigValidator.validate(ConfigYaml.parseYaml("""
                 shared_budgets:
-                  engineering-pool: {limit: 500, period: daily, agents: [research-bot, "bad name", support-agent]}
+                  engineering-pool: {limit: 500, period: daily, agents: [research-bot, "bad\\tname", support-agent]}
                 agents:
                   research-bot: {}
                 """.getBytes(StandardCharsets.UTF_8))));
