@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.AgentPause;
 import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.Names;
 import io.kavach.ledger.ledger.Period;
@@ -17,32 +18,43 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** Agents: what applies to each, their own budgets, and the pool-state read the SDK may call. */
+/** Agents: what applies to each, their own budgets, pause and resume, and the pool-state read the SDK may call. */
 @Path("/v1/agents")
 @Produces(MediaType.APPLICATION_JSON)
 public class AgentResource {
 
     public static final int PAGE_SIZE_DEFAULT = 100;
     public static final int PAGE_SIZE_MAX = 1000;
+    /** A pause body holds one short reason. */
+    static final int PAUSE_BODY_BYTES_MAX = 4096;
 
     @Inject
     Caller caller;
     @Inject
     AgentService agents;
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
 
-    public record AgentView(String name, List<BudgetStateView> budgets, JsonNode sdkConfig) {
+    public record AgentView(String name, List<BudgetStateView> budgets, JsonNode sdkConfig, boolean paused,
+                            @JsonInclude(JsonInclude.Include.ALWAYS) String pausedReason,
+                            @JsonInclude(JsonInclude.Include.ALWAYS) Instant pausedAt) {
     }
 
     public record AgentListView(List<AgentView> agents, boolean hasMore) {
@@ -56,7 +68,19 @@ public class AgentResource {
             boolean allowed,
             @JsonInclude(JsonInclude.Include.ALWAYS) BigDecimal remaining,
             @JsonInclude(JsonInclude.Include.ALWAYS) String binding,
-            List<BudgetStateView> budgets) {
+            List<BudgetStateView> budgets,
+            boolean paused,
+            @JsonInclude(JsonInclude.Include.ALWAYS) String pausedReason,
+            @JsonInclude(JsonInclude.Include.ALWAYS) Instant pausedAt) {
+
+        static BudgetStatusView of(BudgetStatus status) {
+            AgentPause pause = status.pause();
+            return new BudgetStatusView(status.agent(), status.allowed(),
+                    status.remaining() == null ? null : status.remaining().toJsonNumber(),
+                    status.binding() == null ? null : status.binding().toString(),
+                    status.budgets().stream().map(BudgetStateView::of).toList(),
+                    pause != null, pause == null ? null : pause.reason(), pause == null ? null : pause.pausedAt());
+        }
     }
 
     /**
@@ -88,7 +112,9 @@ public class AgentResource {
         AgentPage page = agents.list(caller.orgId(), after, size);
         return new AgentListView(page.agents().stream().map(a -> new AgentView(a.name(),
                 a.budgets().stream().map(BudgetStateView::of).toList(),
-                ConfigYaml.readStoredJson(a.sdkConfigJson()))).toList(), page.hasMore());
+                ConfigYaml.readStoredJson(a.sdkConfigJson()), a.pause() != null,
+                a.pause() == null ? null : a.pause().reason(),
+                a.pause() == null ? null : a.pause().pausedAt())).toList(), page.hasMore());
     }
 
     /** Replaces the agent's own budgets: {"budgets":[{"period":"daily","limit_value":25}, ...]}, periods unique. */
@@ -140,11 +166,63 @@ public class AgentResource {
     @Path("/{name}/budget")
     @RolesAllowed({Roles.ADMIN, Roles.VIEWER, Roles.SDK})
     public BudgetStatusView status(@PathParam("name") String name) {
-        BudgetStatus status = agents.status(caller.orgId(), agentName(name));
-        return new BudgetStatusView(status.agent(), status.allowed(),
-                status.remaining() == null ? null : status.remaining().toJsonNumber(),
-                status.binding() == null ? null : status.binding().toString(),
-                status.budgets().stream().map(BudgetStateView::of).toList());
+        return BudgetStatusView.of(agents.status(caller.orgId(), agentName(name)));
+    }
+
+    /**
+     * The kill switch: {@code {"reason":"runaway loop"}}, or no body at all ({@code curl -X POST}),
+     * which is why the body is read here rather than by a {@code @Consumes} method (JAX-RS would
+     * refuse a request without Content-Type with 415). From the 200 on, the agent's reservations
+     * are refused with 429 {@code agent_paused} and its ingests, still booked, answer the 429 that
+     * stops the AgentKavach SDK (ADR 0007). The agent is created if it does not exist yet. Pausing
+     * again keeps {@code paused_at} and takes the new reason.
+     */
+    @POST
+    @Path("/{name}/pause")
+    @RolesAllowed(Roles.ADMIN)
+    public BudgetStatusView pause(@PathParam("name") String name,
+                                  @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body)
+            throws java.io.IOException {
+        String agent = agentName(name);
+        String reason = null;
+        if (body != null && body.length > 0) {
+            if (body.length > PAUSE_BODY_BYTES_MAX) {
+                throw new ProblemException(413, "body_too_large", "Payload too large",
+                        "A pause body is at most " + PAUSE_BODY_BYTES_MAX + " bytes");
+            }
+            if (!isJson(contentType)) {
+                throw new NotSupportedException();
+            }
+            RequestReader request = RequestReader.body(json.readTree(body));
+            reason = request.string("reason", false, AgentResource::isPauseReason,
+                    "must be 1-" + AgentPause.REASON_LENGTH_MAX
+                            + " characters, without control or bidirectional-control characters");
+            request.rejectUnknown().throwIfInvalid();
+        }
+        return BudgetStatusView.of(agents.pause(caller.orgId(), agent, reason));
+    }
+
+    /** Lifts the pause; repeatable. 404 for an agent that does not exist. */
+    @POST
+    @Path("/{name}/resume")
+    @RolesAllowed(Roles.ADMIN)
+    public BudgetStatusView resume(@PathParam("name") String name) {
+        String agent = agentName(name);
+        return agents.resume(caller.orgId(), agent).map(BudgetStatusView::of)
+                .orElseThrow(() -> ProblemException.notFound("Agent " + agent));
+    }
+
+    private static boolean isJson(String contentType) {
+        try {
+            return contentType != null && MediaType.valueOf(contentType).isCompatible(MediaType.APPLICATION_JSON_TYPE);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean isPauseReason(String reason) {
+        int length = reason.codePointCount(0, reason.length());
+        return length >= 1 && length <= AgentPause.REASON_LENGTH_MAX && Names.isCleanText(reason);
     }
 
     private static String agentName(String name) {

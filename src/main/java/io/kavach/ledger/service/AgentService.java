@@ -3,6 +3,7 @@ package io.kavach.ledger.service;
 import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.config.ConfigPlanner;
+import io.kavach.ledger.ledger.AgentPause;
 import io.kavach.ledger.ledger.Budget;
 import io.kavach.ledger.ledger.BudgetKey;
 import io.kavach.ledger.ledger.BudgetState;
@@ -51,16 +52,22 @@ public class AgentService {
     @Inject
     BudgetChangeApplier applier;
 
-    /** One agent as listed: its name, the state of every applicable budget, and its last SDK sync (JSON, or null). */
-    public record AgentBudgets(String name, List<BudgetState> budgets, String sdkConfigJson) {
+    /**
+     * One agent as listed: its name, the state of every applicable budget, its last SDK sync
+     * (JSON, or null) and its pause (null when not paused).
+     */
+    public record AgentBudgets(String name, List<BudgetState> budgets, String sdkConfigJson, AgentPause pause) {
     }
 
     public record AgentPage(List<AgentBudgets> agents, boolean hasMore) {
     }
 
-    /** The answer to "may this agent spend?": the tightest applicable budget decides. */
+    /**
+     * The answer to "may this agent spend?": not while it is paused ({@code pause} non-null), and
+     * otherwise the tightest applicable budget decides.
+     */
     public record BudgetStatus(String agent, boolean allowed, Money remaining, BudgetKey binding,
-                               List<BudgetState> budgets) {
+                               List<BudgetState> budgets, AgentPause pause) {
     }
 
     /** Agents sorted by name, {@code limit} at a time, after the name {@code startingAfter} (a cursor). */
@@ -79,7 +86,8 @@ public class AgentService {
             List<AgentBudgets> result = new ArrayList<>(page.size());
             for (AgentRow row : page) {
                 result.add(new AgentBudgets(row.name(),
-                        budgets.get(row.id()).stream().map(b -> byId.get(b.id())).toList(), row.sdkConfigJson()));
+                        budgets.get(row.id()).stream().map(b -> byId.get(b.id())).toList(), row.sdkConfigJson(),
+                        row.pause()));
             }
             return new AgentPage(result, hasMore);
         });
@@ -103,9 +111,30 @@ public class AgentService {
     }
 
     /**
+     * Pauses the agent (created if it does not exist yet, so a name can be stopped before it
+     * first reports). Every spend transaction that starts after this commits sees the pause.
+     */
+    public BudgetStatus pause(String orgId, String agent, String reason) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            orgs.ensure(orgId);
+            agents.ensure(orgId, List.of(agent));
+            agents.pause(orgId, agent, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS), reason);
+        });
+        return status(orgId, agent);
+    }
+
+    /** Lifts the agent's pause (a no-op when it is not paused); empty when there is no such agent. */
+    public java.util.Optional<BudgetStatus> resume(String orgId, String agent) {
+        if (!QuarkusTransaction.requiringNew().call(() -> agents.resume(orgId, agent))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(status(orgId, agent));
+    }
+
+    /**
      * Reads never create the agent: one that does not exist yet is covered by the org budgets
-     * alone. Two statements without a transaction (under READ COMMITTED one would not make them
-     * a single snapshot either): what applies, then the counters of those budgets' windows.
+     * alone. Three statements without a transaction (under READ COMMITTED one would not make them
+     * a single snapshot either): what applies, the counters of those budgets' windows, the pause.
      */
     public BudgetStatus status(String orgId, String agent) {
         List<Budget> budgets = applicable.forAgentNamed(orgId, agent);
@@ -117,8 +146,9 @@ public class AgentService {
             }
         }
         Money remaining = tightest == null ? null : tightest.remaining();
-        return new BudgetStatus(agent, remaining == null || remaining.isPositive(), remaining,
-                tightest == null ? null : tightest.key(), current);
+        AgentPause pause = agents.pauseOf(orgId, agent).orElse(null);
+        return new BudgetStatus(agent, pause == null && (remaining == null || remaining.isPositive()), remaining,
+                tightest == null ? null : tightest.key(), current, pause);
     }
 
     List<BudgetState> ownStates(String orgId, String agent, Instant now) {

@@ -10,14 +10,14 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Listing an org's agents page by page, and what the SDK last reported for an agent (sdk_config). */
+/** Listing an org's agents page by page (with their pause), and what the SDK last reported for an agent (sdk_config). */
 @ApplicationScoped
 public class AgentDirectoryStore {
 
     // Names are ASCII, so the "C" collation orders them exactly as Java's String.compareTo does,
     // which keeps the starting_after cursor stable whatever the database's default collation is.
     private static final String PAGE = """
-            SELECT id, name, sdk_config::text AS sdk_config FROM agent
+            SELECT id, name, sdk_config::text AS sdk_config, paused_at, paused_reason FROM agent
              WHERE org_id = ? AND (?::text IS NULL OR name COLLATE "C" > ?::text COLLATE "C")
              ORDER BY name COLLATE "C"
              LIMIT ?
@@ -28,8 +28,11 @@ public class AgentDirectoryStore {
     @Inject
     AgroalDataSource dataSource;
 
-    /** An agent row as listings show it; {@code sdkConfigJson} is null when the SDK never synced. */
-    public record AgentRow(long id, String name, String sdkConfigJson) {
+    /**
+     * An agent row as listings show it; {@code sdkConfigJson} is null when the SDK never synced,
+     * {@code pause} when the agent is not paused.
+     */
+    public record AgentRow(long id, String name, String sdkConfigJson, io.kavach.ledger.ledger.AgentPause pause) {
     }
 
     /** Up to {@code limit} agents whose names sort after {@code startingAfter} (null: from the first). */
@@ -43,7 +46,8 @@ public class AgentDirectoryStore {
             query.setInt(4, limit);
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
-                    agents.add(new AgentRow(row.getLong("id"), row.getString("name"), row.getString("sdk_config")));
+                    agents.add(new AgentRow(row.getLong("id"), row.getString("name"), row.getString("sdk_config"),
+                            AgentStore.pause(row)));
                 }
             }
         } catch (SQLException e) {

@@ -1,26 +1,40 @@
 package io.kavach.ledger.ledger.store;
 
 import io.agroal.api.AgroalDataSource;
+import io.kavach.ledger.ledger.AgentPause;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
  * Agents are created implicitly the first time a name is used. Lookups come first (the common
  * case costs one indexed read); missing names are inserted in sorted order so two transactions
- * creating the same agents never wait on each other in opposite orders.
+ * creating the same agents never wait on each other in opposite orders. The same read returns
+ * whether each agent is paused (ADR 0007), so the spend path learns it at no extra cost.
  */
 @ApplicationScoped
 public class AgentStore {
 
-    private static final String FIND = "SELECT id, name FROM agent WHERE org_id = ? AND name = ANY(?)";
+    private static final String FIND =
+            "SELECT id, name, paused_at, paused_reason FROM agent WHERE org_id = ? AND name = ANY(?)";
+    private static final String PAUSE_OF = "SELECT paused_at, paused_reason FROM agent WHERE org_id = ? AND name = ?";
+    // A second pause keeps the time the agent was first stopped and takes the latest reason.
+    private static final String PAUSE = """
+            UPDATE agent SET paused_at = coalesce(paused_at, ?), paused_reason = ?
+             WHERE org_id = ? AND name = ?
+            """;
+    private static final String RESUME =
+            "UPDATE agent SET paused_at = NULL, paused_reason = NULL WHERE org_id = ? AND name = ?";
     private static final String INSERT_MISSING = """
             INSERT INTO agent (org_id, name)
             SELECT ?, name FROM unnest(?::text[]) AS name ORDER BY name
@@ -30,13 +44,27 @@ public class AgentStore {
     @Inject
     AgroalDataSource dataSource;
 
+    /** An agent as the spend path needs it: its id and, when it is paused, the pause (else null). */
+    public record ResolvedAgent(long id, AgentPause pause) {
+    }
+
     /** The ids of the named agents of {@code orgId}, creating those that do not exist yet. */
     public Map<String, Long> ensure(String orgId, Collection<String> names) {
+        Map<String, Long> ids = new HashMap<>();
+        resolve(orgId, names).forEach((name, agent) -> ids.put(name, agent.id()));
+        return ids;
+    }
+
+    /**
+     * The named agents of {@code orgId} with their pause state, creating those that do not exist
+     * yet (unpaused). Inside a transaction the read sees every pause committed before it started.
+     */
+    public Map<String, ResolvedAgent> resolve(String orgId, Collection<String> names) {
         if (names.isEmpty()) {
             return Map.of();
         }
         try (Connection connection = dataSource.getConnection()) {
-            Map<String, Long> ids = find(connection, orgId, names);
+            Map<String, ResolvedAgent> ids = find(connection, orgId, names);
             if (ids.size() < new TreeSet<>(names).size()) {
                 TreeSet<String> missing = new TreeSet<>(names);
                 missing.removeAll(ids.keySet());
@@ -53,18 +81,66 @@ public class AgentStore {
         }
     }
 
-    private static Map<String, Long> find(Connection connection, String orgId, Collection<String> names)
+    /** The agent's pause, or empty when it is not paused or does not exist. Creates nothing. */
+    public Optional<AgentPause> pauseOf(String orgId, String name) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(PAUSE_OF)) {
+            query.setString(1, orgId);
+            query.setString(2, name);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? Optional.ofNullable(pause(row)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not read agent pause", e);
+        }
+    }
+
+    /** Pauses an existing agent (a repeated pause keeps its first time and takes the new reason). */
+    public void pause(String orgId, String name, Instant at, String reason) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(PAUSE)) {
+            Sql.setInstant(update, 1, at);
+            update.setString(2, reason);
+            update.setString(3, orgId);
+            update.setString(4, name);
+            if (update.executeUpdate() != 1) {
+                throw new io.kavach.ledger.ledger.LedgerInvariantViolation("no agent " + name + " to pause");
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not pause agent", e);
+        }
+    }
+
+    /** Lifts the agent's pause; false when the agent does not exist. */
+    public boolean resume(String orgId, String name) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(RESUME)) {
+            update.setString(1, orgId);
+            update.setString(2, name);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("could not resume agent", e);
+        }
+    }
+
+    private static Map<String, ResolvedAgent> find(Connection connection, String orgId, Collection<String> names)
             throws SQLException {
-        Map<String, Long> ids = new HashMap<>();
+        Map<String, ResolvedAgent> agents = new LinkedHashMap<>();
         try (PreparedStatement query = connection.prepareStatement(FIND)) {
             query.setString(1, orgId);
             query.setArray(2, Sql.texts(connection, names));
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
-                    ids.put(row.getString("name"), row.getLong("id"));
+                    agents.put(row.getString("name"), new ResolvedAgent(row.getLong("id"), pause(row)));
                 }
             }
         }
-        return ids;
+        return agents;
+    }
+
+    /** The pause of the current row (columns paused_at, paused_reason), or null. */
+    static AgentPause pause(ResultSet row) throws SQLException {
+        Instant at = Sql.getInstant(row, "paused_at");
+        return at == null ? null : new AgentPause(at, row.getString("paused_reason"));
     }
 }
