@@ -32,7 +32,8 @@ import io.smallrye.common.annotation.Blocking;
 /**
  * Spend that already happened, wire-compatible with the AgentKavach SDK's exporter: gzipped
  * {@code {"events":[…]}} batches. Valid events are booked even when batch-mates are invalid;
- * the answer is 202, or 429 once any applicable budget is exhausted (the events still count).
+ * the answer is 202, or 429 once an agent of the batch is paused or any of its applicable budgets
+ * is exhausted (the events still count).
  */
 @Path("/v1/ingest")
 @RolesAllowed(Roles.SDK)
@@ -71,8 +72,8 @@ public class IngestResource {
                 return SpendAnswers.unauthorized();
             }
             LedgerOutcome.Ingested ingested = (LedgerOutcome.Ingested) outcome;
-            if (!ingested.exhausted().isEmpty()) {
-                return ProblemMapper.render(SpendAnswers.exhausted(ingested, batch.rejected()));
+            if (ingested.stopsAgents()) {
+                return ProblemMapper.render(SpendAnswers.stopped(ingested, batch.rejected()));
             }
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("accepted", ingested.accepted());

@@ -114,6 +114,8 @@ public class ReservationResource {
     private static ProblemException problemFor(LedgerOutcome outcome) {
         if (outcome instanceof LedgerOutcome.Refused refused) {
             return SpendAnswers.refused(refused);
+        } else if (outcome instanceof LedgerOutcome.Paused paused) {
+            return SpendAnswers.paused(paused);
         } else if (outcome instanceof LedgerOutcome.KeyReused reused) {
             return SpendAnswers.keyReused(reused);
         } else if (outcome instanceof LedgerOutcome.Conflict conflict) {

@@ -1,15 +1,22 @@
 package io.kavach.ledger.api;
 
 import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.AgentPause;
 import io.kavach.ledger.ledger.BudgetState;
 import io.kavach.ledger.ledger.LedgerOutcome;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
 /** How spend-path outcomes become HTTP answers (statuses, problem bodies, Retry-After). */
 final class SpendAnswers {
+
+    /** The reason of a paused agent's refused reservation or stopped ingest (ADR 0007). */
+    static final String AGENT_PAUSED = "agent_paused";
 
     private SpendAnswers() {
     }
@@ -26,21 +33,64 @@ final class SpendAnswers {
         return withRetryAfter(problem, refused.retryAfterSeconds());
     }
 
-    /** 429 after an ingest that left a budget exhausted: the events were recorded all the same. */
-    static ProblemException exhausted(LedgerOutcome.Ingested ingested, List<?> rejected) {
+    /**
+     * 429 after an ingest that left an agent of the batch stopped — paused, or with an exhausted
+     * applicable budget: the events were recorded all the same. {@code reason} is
+     * {@code agent_paused} when an agent is paused, else the scope of the first exhausted budget
+     * (org, then pool, then own); {@code reasons} lists every one.
+     */
+    static ProblemException stopped(LedgerOutcome.Ingested ingested, List<?> rejected) {
         List<BudgetState> exhausted = ingested.exhausted();
         Set<String> reasons = new LinkedHashSet<>();
+        if (!ingested.paused().isEmpty()) {
+            reasons.add(AGENT_PAUSED);
+        }
         exhausted.forEach(state -> reasons.add(state.key().scope().exceededReason()));
-        BudgetState first = exhausted.get(0);
-        ProblemException problem = new ProblemException(429, first.key().scope().exceededReason(), "Budget exhausted",
-                ingested.accepted() + " events were recorded; " + first.key() + " has nothing left (limit "
-                        + first.limit() + ", spent " + first.spent() + ", reserved " + first.reserved() + ")")
+        String reason = reasons.iterator().next();
+        List<Map<String, Object>> paused = new ArrayList<>();
+        ingested.paused().forEach((agent, pause) -> paused.add(pausedAgent(agent, pause)));
+        ProblemException problem = new ProblemException(429, reason, "Agent stopped",
+                ingested.accepted() + " events were recorded; " + stoppedDetail(ingested))
                 .with("reasons", List.copyOf(reasons))
                 .with("recorded", ingested.accepted())
                 .with("duplicates", ingested.duplicates())
                 .with("rejected", rejected)
+                .with("rejected_agents", ingested.rejectedAgents())
+                .with("paused_agents", paused)
                 .with("exhausted", exhausted.stream().map(BudgetStateView::of).toList());
         return withRetryAfter(problem, ingested.retryAfterSeconds());
+    }
+
+    private static String stoppedDetail(LedgerOutcome.Ingested ingested) {
+        List<String> parts = new ArrayList<>();
+        ingested.paused().forEach((agent, pause) -> parts.add("agent '" + agent + "' is paused"
+                + (pause.reason() == null ? "" : " (" + pause.reason() + ")")));
+        if (!ingested.exhausted().isEmpty()) {
+            BudgetState first = ingested.exhausted().get(0);
+            parts.add(first.key() + " has nothing left (limit " + first.limit() + ", spent " + first.spent()
+                    + ", reserved " + first.reserved() + ")");
+        }
+        return String.join("; ", parts);
+    }
+
+    /** 429 for a reservation of a paused agent: nothing was held; it lasts until the agent is resumed. */
+    static ProblemException paused(LedgerOutcome.Paused paused) {
+        AgentPause pause = paused.pause();
+        return new ProblemException(429, AGENT_PAUSED, "Agent paused",
+                "Agent '" + paused.agentName() + "' is paused since " + pause.pausedAt()
+                        + (pause.reason() == null ? "" : " (" + pause.reason() + ")")
+                        + "; nothing was held. An admin lifts it with POST /v1/agents/{name}/resume")
+                .with("agent", paused.agentName())
+                .with("paused_reason", pause.reason())
+                .with("paused_at", pause.pausedAt().toString());
+    }
+
+    private static Map<String, Object> pausedAgent(String agent, AgentPause pause) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("agent", agent);
+        view.put("paused_reason", pause.reason());
+        view.put("paused_at", pause.pausedAt().toString());
+        return view;
     }
 
     private static ProblemException withRetryAfter(ProblemException problem, OptionalLong seconds) {

@@ -3,6 +3,7 @@ package io.kavach.ledger.ledger;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.SortedMap;
 
 /** How the ledger answered one command. Expected refusals are outcomes, not exceptions. */
 public sealed interface LedgerOutcome {
@@ -38,9 +39,24 @@ public sealed interface LedgerOutcome {
     record KeyReused(String idempotencyKey) implements LedgerOutcome {
     }
 
-    /** Events were booked; {@code exhausted} lists applicable budgets with nothing left, by precedence. */
-    record Ingested(int accepted, int duplicates, List<BudgetState> exhausted, Instant decidedAt)
+    /** The agent is paused (ADR 0007): nothing was held. */
+    record Paused(String agentName, AgentPause pause) implements LedgerOutcome {
+    }
+
+    /**
+     * Events were booked; {@code exhausted} lists applicable budgets with nothing left, by
+     * precedence; {@code paused} the batch's paused agents by name; {@code rejectedAgents} the
+     * batch's agents that must stop (paused, or with an exhausted applicable budget), sorted.
+     */
+    record Ingested(int accepted, int duplicates, List<BudgetState> exhausted, SortedMap<String, AgentPause> paused,
+                    List<String> rejectedAgents, Instant decidedAt)
             implements LedgerOutcome {
+
+        /** Whether the answer is a 429: some agent of the batch must stop. */
+        public boolean stopsAgents() {
+            return !rejectedAgents.isEmpty();
+        }
+
         public OptionalLong retryAfterSeconds() {
             return exhausted.stream().map(s -> s.window().secondsUntilEnd(decidedAt))
                     .filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong).min();

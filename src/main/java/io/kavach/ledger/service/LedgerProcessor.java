@@ -2,6 +2,7 @@ package io.kavach.ledger.service;
 
 import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.ledger.Admission;
+import io.kavach.ledger.ledger.AgentPause;
 import io.kavach.ledger.ledger.Budget;
 import io.kavach.ledger.ledger.BudgetState;
 import io.kavach.ledger.ledger.Ids;
@@ -41,6 +42,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -207,6 +210,8 @@ public class LedgerProcessor {
         private final Map<UUID, Reservation> reservations = new HashMap<>();
         private final Map<String, Map<String, StoredReservation>> existingKeys = new HashMap<>();
         private final Map<String, Map<String, Long>> agentIds = new HashMap<>();
+        /** Paused agents of the batch, by org and name, as the agent resolution read them (ADR 0007). */
+        private final Map<String, Map<String, AgentPause>> pauses = new HashMap<>();
         private final Map<String, Map<Long, List<Budget>>> budgetsByAgent = new HashMap<>();
         private final Map<WindowRef, WindowBalance> windowsByRef = new HashMap<>();
         private Map<Long, WindowBalance> windowsById = new LinkedHashMap<>();
@@ -265,7 +270,9 @@ public class LedgerProcessor {
             }
         }
 
-        // 2. Agents (created on first use) and what applies to them.
+        // 2. Agents (created on first use), whether they are paused, and what applies to them. The
+        //    pause is read here, inside the transaction, so a pause committed before the request was
+        //    sent always stops it.
         private void resolveAgentsAndBudgets() {
             Map<String, Set<String>> namesByOrg = new HashMap<>();
             for (LedgerCommand command : batch) {
@@ -277,8 +284,16 @@ public class LedgerProcessor {
                 }
             }
             for (Map.Entry<String, Set<String>> entry : namesByOrg.entrySet()) {
-                Map<String, Long> ids = agents.ensure(entry.getKey(), entry.getValue());
+                Map<String, Long> ids = new HashMap<>();
+                Map<String, AgentPause> paused = new HashMap<>();
+                agents.resolve(entry.getKey(), entry.getValue()).forEach((name, agent) -> {
+                    ids.put(name, agent.id());
+                    if (agent.pause() != null) {
+                        paused.put(name, agent.pause());
+                    }
+                });
                 agentIds.put(entry.getKey(), ids);
+                pauses.put(entry.getKey(), paused);
                 budgetsByAgent.put(entry.getKey(), applicable.forAgents(entry.getKey(), ids.values()));
             }
         }
@@ -376,6 +391,11 @@ public class LedgerProcessor {
                                 ? outcomes[earlier] : new LedgerOutcome.KeyReused(key);
                     }
                 }
+            }
+            AgentPause pause = pauseOf(reserve.orgId(), reserve.agentName());
+            if (pause != null) {
+                // Not kept under the idempotency key: a retry after the resume is admitted.
+                return new LedgerOutcome.Paused(reserve.agentName(), pause);
             }
             List<WindowBalance> windows = windowsAt(reserve.orgId(), reserve.agentName(), now);
             long agentId = agentId(reserve.orgId(), reserve.agentName());
@@ -481,12 +501,22 @@ public class LedgerProcessor {
                 windowsAt(ingest.orgId(), event.agentName(), event.occurredAt()).forEach(w -> w.book(event.cost()));
             }
             Map<Long, WindowBalance> current = new LinkedHashMap<>();
+            SortedMap<String, AgentPause> paused = new TreeMap<>();
+            List<String> rejectedAgents = new ArrayList<>();
             for (String agent : agentNames) {
-                windowsAt(ingest.orgId(), agent, now).forEach(w -> current.putIfAbsent(w.windowId(), w));
+                List<WindowBalance> windows = windowsAt(ingest.orgId(), agent, now);
+                windows.forEach(w -> current.putIfAbsent(w.windowId(), w));
+                AgentPause pause = pauseOf(ingest.orgId(), agent);
+                if (pause != null) {
+                    paused.put(agent, pause);
+                }
+                if (pause != null || !Admission.exhausted(windows).isEmpty()) {
+                    rejectedAgents.add(agent);
+                }
             }
             List<BudgetState> exhausted = Admission.exhausted(List.copyOf(current.values())).stream()
                     .map(WindowBalance::state).toList();
-            return new LedgerOutcome.Ingested(accepted, duplicates, exhausted, now);
+            return new LedgerOutcome.Ingested(accepted, duplicates, exhausted, paused, List.copyOf(rejectedAgents), now);
         }
 
         private boolean claimEventKey(String orgId, String key) {
@@ -520,6 +550,10 @@ public class LedgerProcessor {
 
         private List<Budget> budgetsOf(String orgId, String agentName) {
             return budgetsByAgent.get(orgId).get(agentId(orgId, agentName));
+        }
+
+        private AgentPause pauseOf(String orgId, String agentName) {
+            return pauses.getOrDefault(orgId, Map.of()).get(agentName);
         }
 
         private long agentId(String orgId, String agentName) {

@@ -2,6 +2,8 @@ package io.kavach.ledger.api;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.nullValue;
@@ -127,6 +129,78 @@ class AgentPauseTest {
         pause("research-bot", "{}").statusCode(200);
         given().auth().oauth2(Tokens.admin(other)).post("/v1/agents/research-bot/resume").then().statusCode(200);
         given().auth().oauth2(admin).get("/v1/agents/research-bot/budget").then().body("paused", equalTo(true));
+    }
+
+    // ---- enforcement --------------------------------------------------------------------------
+
+    @Test
+    void aPausedAgentsReservationsAre429AgentPausedAndHoldNothingUntilResume() {
+        String key = Fixtures.apiKey(org);
+        Fixtures.agentBudget(org, "research-bot", "daily", "25");
+        String held = reserve(key, "research-bot", "1", "before-pause").statusCode(201).extract().path("id");
+        pause("research-bot", "{\"reason\":\"runaway loop\"}").statusCode(200);
+
+        reserve(key, "research-bot", "1", "while-paused").statusCode(429)
+                .contentType("application/problem+json")
+                .body("reason", equalTo("agent_paused"))
+                .body("agent", equalTo("research-bot"))
+                .body("paused_reason", equalTo("runaway loop"))
+                .body("paused_at", equalTo("2026-11-28T09:30:00.123456Z"))
+                .header("Retry-After", nullValue());
+        // Other agents of the org are not affected; a hold placed before the pause still commits.
+        reserve(key, "support-agent", "1", "other-agent").statusCode(201);
+        given().auth().oauth2(key).contentType("application/json").body("{\"cost\":0.5}")
+                .post("/v1/reservations/" + held + "/commit").then().statusCode(200).body("status", equalTo("committed"));
+        assertEquals(0, new java.math.BigDecimal("0.5").compareTo(
+                Fixtures.spentAt(org, "agent", "research-bot", MutableClock.get().instant())));
+        assertEquals(0, Fixtures.queryLong("SELECT count(*) FROM reservation WHERE org_id = ? AND idempotency_key = 'while-paused'", org));
+
+        resume("research-bot").statusCode(200);
+        // The refused key was not kept: the same request is admitted once the agent is resumed.
+        reserve(key, "research-bot", "1", "while-paused").statusCode(201);
+        noDrift();
+    }
+
+    @Test
+    void aPausedAgentsIngestIsBookedAndAnswered429AgentPausedNamingOnlyThePausedAgent() {
+        String key = Fixtures.apiKey(org);
+        Fixtures.orgBudget(org, "daily", "100");
+        pause("research-bot", "{\"reason\":\"runaway loop\"}").statusCode(200);
+        given().auth().oauth2(key).contentType("application/json")
+                .body("{\"events\":[{\"agent_name\":\"research-bot\",\"cost\":0.25,\"idempotency_key\":\"p-1\"},"
+                        + "{\"agent_name\":\"support-agent\",\"cost\":0.5,\"idempotency_key\":\"p-2\"}]}")
+                .post("/v1/ingest").then().statusCode(429)
+                .contentType("application/problem+json")
+                .body("reason", equalTo("agent_paused"))
+                .body("reasons", contains("agent_paused"))
+                .body("recorded", equalTo(2))
+                .body("rejected_agents", contains("research-bot"))
+                .body("paused_agents[0].agent", equalTo("research-bot"))
+                .body("paused_agents[0].paused_reason", equalTo("runaway loop"))
+                .body("exhausted", empty())
+                .header("Retry-After", nullValue());
+        assertEquals(0, new java.math.BigDecimal("0.75").compareTo(
+                Fixtures.spentAt(org, "org", null, MutableClock.get().instant())));
+        // The unpaused agent alone is a 202.
+        given().auth().oauth2(key).contentType("application/json")
+                .body("{\"events\":[{\"agent_name\":\"support-agent\",\"cost\":0.5,\"idempotency_key\":\"p-3\"}]}")
+                .post("/v1/ingest").then().statusCode(202);
+        resume("research-bot").statusCode(200);
+        given().auth().oauth2(key).contentType("application/json")
+                .body("{\"events\":[{\"agent_name\":\"research-bot\",\"cost\":0.25,\"idempotency_key\":\"p-4\"}]}")
+                .post("/v1/ingest").then().statusCode(202);
+        noDrift();
+    }
+
+    private ValidatableResponse reserve(String key, String agent, String amount, String idempotencyKey) {
+        return given().auth().oauth2(key).contentType("application/json")
+                .body("{\"agent_name\":\"" + agent + "\",\"amount\":" + amount + ",\"idempotency_key\":\"" + idempotencyKey + "\"}")
+                .when().post("/v1/reservations").then();
+    }
+
+    private void noDrift() {
+        given().auth().oauth2(admin).get("/v1/admin/audit").then().statusCode(200)
+                .body("drift", hasSize(0));
     }
 
     private ValidatableResponse pause(String agent, String body) {
