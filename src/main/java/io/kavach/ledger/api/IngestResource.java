@@ -52,7 +52,8 @@ public class IngestResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking // inflating and parsing up to 10 MiB is not work for an event-loop thread
-    public CompletionStage<Response> ingest(InputStream body, @HeaderParam("Content-Encoding") String contentEncoding) {
+    public CompletionStage<Response> ingest(InputStream body, @HeaderParam("Content-Encoding") String contentEncoding,
+                                            @HeaderParam("User-Agent") String userAgent) {
         JsonNode root = parse(body, contentEncoding);
         EventReader.Batch batch = EventReader.read(root, clock.instant());
         if (batch.events().isEmpty()) {
@@ -73,7 +74,7 @@ public class IngestResource {
             }
             LedgerOutcome.Ingested ingested = (LedgerOutcome.Ingested) outcome;
             if (ingested.stopsAgents()) {
-                return ProblemMapper.render(SpendAnswers.stopped(ingested, batch.rejected()));
+                return ProblemMapper.render(SpendAnswers.stopped(ingested, batch.rejected(), SdkClients.isSdk(userAgent)));
             }
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("accepted", ingested.accepted());

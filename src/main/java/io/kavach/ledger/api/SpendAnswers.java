@@ -37,21 +37,31 @@ final class SpendAnswers {
      * 429 after an ingest that left an agent of the batch stopped — paused, or with an exhausted
      * applicable budget: the events were recorded all the same. {@code reason} is
      * {@code agent_paused} when an agent is paused, else the scope of the first exhausted budget
-     * (org, then pool, then own); {@code reasons} lists every one.
+     * (org, then pool, then own); {@code reasons} lists every one. To the AgentKavach SDK
+     * ({@code toSdk}) {@code reason} is instead a code it stops on ({@link SdkClients}), the
+     * truthful one kept in {@code ledger_reason}, {@code reasons} and the detail.
      */
-    static ProblemException stopped(LedgerOutcome.Ingested ingested, List<?> rejected) {
+    static ProblemException stopped(LedgerOutcome.Ingested ingested, List<?> rejected, boolean toSdk) {
         List<BudgetState> exhausted = ingested.exhausted();
         Set<String> reasons = new LinkedHashSet<>();
         if (!ingested.paused().isEmpty()) {
             reasons.add(AGENT_PAUSED);
         }
         exhausted.forEach(state -> reasons.add(state.key().scope().exceededReason()));
-        String reason = reasons.iterator().next();
+        String truthful = reasons.iterator().next();
+        String reason = toSdk ? SdkClients.stoppingReason(truthful) : truthful;
         List<Map<String, Object>> paused = new ArrayList<>();
         ingested.paused().forEach((agent, pause) -> paused.add(pausedAgent(agent, pause)));
-        ProblemException problem = new ProblemException(429, reason, "Agent stopped",
-                ingested.accepted() + " events were recorded; " + stoppedDetail(ingested))
-                .with("reasons", List.copyOf(reasons))
+        String detail = ingested.accepted() + " events were recorded; " + stoppedDetail(ingested);
+        if (!reason.equals(truthful)) {
+            detail += ". Answered as " + reason + " (truthfully " + truthful
+                    + ") so that the AgentKavach SDK stops these agents; see docs/sdk-compatibility.md";
+        }
+        ProblemException problem = new ProblemException(429, reason, "Agent stopped", detail);
+        if (!reason.equals(truthful)) {
+            problem.with("ledger_reason", truthful);
+        }
+        problem.with("reasons", List.copyOf(reasons))
                 .with("recorded", ingested.accepted())
                 .with("duplicates", ingested.duplicates())
                 .with("rejected", rejected)

@@ -111,25 +111,30 @@ class SdkWireCompatibilityTest {
                 new SdkEvent("research-bot", "0.25", "2026-11-28T22:59:03.5+00:00", "success", "hi").json());
         byte[] body = gzip(batch(events));
 
+        // To the SDK an exhausted agent budget is answered with the reason it stops on (ADR 0007);
+        // the truthful one stays in the body.
         exporter(body).post("/v1/ingest").then()
                 .statusCode(429)
                 .contentType("application/problem+json")
                 .header("Retry-After", matchesPattern("[1-9][0-9]*"))
                 .header("Retry-After", "3600")
-                .body("reason", equalTo("agent_budget_exceeded"))
+                .body("reason", equalTo("org_budget_exceeded"))
+                .body("ledger_reason", equalTo("agent_budget_exceeded"))
+                .body("reasons", contains("agent_budget_exceeded"))
+                .body("rejected_agents", contains("research-bot"))
                 .body("recorded", equalTo(3)).body("duplicates", equalTo(0));
-        // The SDK retries the identical body up to 3 times, then buffers it and replays it later.
+        // A buffer replay of the same body (replays do not read the reason) is counted once.
         for (int attempt = 0; attempt < 4; attempt++) {
             exporter(body).post("/v1/ingest").then()
                     .statusCode(429)
                     .header("Retry-After", matchesPattern("[1-9][0-9]*"))
-                    .body("reason", equalTo("agent_budget_exceeded"))
+                    .body("reason", equalTo("org_budget_exceeded"))
                     .body("recorded", equalTo(0)).body("duplicates", equalTo(3));
         }
         assertEquals(0, new BigDecimal("1.25").compareTo(spent("agent", "research-bot")));
         assertEquals(3, Fixtures.queryLong("SELECT count(*) FROM spend_event WHERE org_id = ?", org));
 
-        // Once the org budget is exhausted the reason is the one the SDK treats as permanent.
+        // Once the org budget is exhausted too, the truthful reason is the SDK's own code.
         Fixtures.orgBudget(org, "daily", "0.25");
         exporter(gzip(batch(List.of(new SdkEvent("research-bot", "0.3", "2026-11-28T22:59:30.1+00:00", "success", null).json()))))
                 .post("/v1/ingest").then()
