@@ -67,7 +67,7 @@ public class IngestResource {
         return spend.submit(new LedgerCommand.Ingest(caller.orgId(), batch.events()), caller.uncheckedApiKeyHash())
                 .handle((outcome, failure) -> {
             if (failure != null) {
-                return ProblemMapper.failure(failure);
+                return LedgerUnavailable.ingestFailure(failure);
             }
             if (outcome instanceof LedgerOutcome.Unauthorized) {
                 return SpendAnswers.unauthorized();

@@ -89,14 +89,15 @@ public class ProblemMapper {
         } else if (status >= 400 && status < 500) {
             problem = new ProblemException(status, "bad_request", "Bad request", "The request could not be processed");
         } else {
-            return unexpected(e);
+            return unexpected(e, uri);
         }
         return render(problem);
     }
 
     @ServerExceptionMapper
-    public Response unexpected(Throwable e) {
-        return failure(e);
+    public Response unexpected(Throwable e, UriInfo uri) {
+        // Ingest fails before the ledger too, e.g. authenticating a new API key while PostgreSQL is away.
+        return uri.getPath().replaceFirst("^/", "").equals("v1/ingest") ? LedgerUnavailable.ingestFailure(e) : failure(e);
     }
 
     /**

@@ -67,7 +67,7 @@ public final class SdkExporterModel {
     private final String apiKey;
     private final String agentName;
     private final HttpClient http;
-    private final List<String> buffer = new ArrayList<>();
+    private final List<String> buffer = Collections.synchronizedList(new ArrayList<>());
     private final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
     private final List<Double> waits = new ArrayList<>();
     private final Set<String> warned = new LinkedHashSet<>();
