@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.ledger.LedgerCommand;
+import io.kavach.ledger.ledger.LedgerCommand.SpendEvent;
 import io.kavach.ledger.ledger.LedgerOutcome;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
@@ -31,7 +32,8 @@ import io.smallrye.common.annotation.Blocking;
 
 /**
  * Spend that already happened, wire-compatible with the AgentKavach SDK's exporter: gzipped
- * {@code {"events":[…]}} batches. Valid events are booked even when batch-mates are invalid;
+ * {@code {"events":[…]}} batches. Valid events are booked even when batch-mates are invalid; an
+ * event whose idempotency key was used for another event is listed as rejected, never dropped silently;
  * the answer is 202, or 429 once an agent of the batch is paused or any of its applicable budgets
  * is exhausted (the events still count).
  */
@@ -64,7 +66,14 @@ public class IngestResource {
             }
             throw ProblemException.validation(errors).with("rejected", batch.rejected());
         }
-        return spend.submit(new LedgerCommand.Ingest(caller.orgId(), batch.events()), caller.uncheckedApiKeyHash())
+        int[] positions = positions(batch);
+        List<SpendEvent> events = new ArrayList<>(batch.events().size());
+        for (int i = 0; i < positions.length; i++) {
+            JsonNode timestamp = root.get("events").get(positions[i]).get("timestamp");
+            SpendEvent event = batch.events().get(i);
+            events.add(timestamp == null || timestamp.isNull() ? event.timedOnArrival() : event);
+        }
+        return spend.submit(new LedgerCommand.Ingest(caller.orgId(), events), caller.uncheckedApiKeyHash())
                 .handle((outcome, failure) -> {
             if (failure != null) {
                 return LedgerUnavailable.ingestFailure(failure);
@@ -73,15 +82,47 @@ public class IngestResource {
                 return SpendAnswers.unauthorized();
             }
             LedgerOutcome.Ingested ingested = (LedgerOutcome.Ingested) outcome;
+            List<RejectedEvent> rejected = rejected(batch, positions, ingested);
             if (ingested.stopsAgents()) {
-                return ProblemMapper.render(SpendAnswers.stopped(ingested, batch.rejected(), SdkClients.isSdk(userAgent)));
+                return ProblemMapper.render(SpendAnswers.stopped(ingested, rejected, SdkClients.isSdk(userAgent)));
             }
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("accepted", ingested.accepted());
             answer.put("duplicates", ingested.duplicates());
-            answer.put("rejected", batch.rejected());
+            answer.put("rejected", rejected);
             return Response.accepted(answer).build();
         });
+    }
+
+    /** An event that was not booked: invalid ({@code reason} absent), or its key reused ({@code idempotency_key_reused}). */
+    record RejectedEvent(int index, String reason, List<FieldError> errors) {
+    }
+
+    static final String KEY_REUSED = "idempotency_key_reused";
+    private static final List<FieldError> KEY_REUSED_ERRORS = List.of(new FieldError("idempotency_key",
+            "was already used for an event with another agent_name, cost or timestamp; this event was not booked "
+                    + "(send it under a new key if it is another call)"));
+
+    /** The positions in {@code events[]} of the batch's valid events, in order. */
+    private static int[] positions(EventReader.Batch batch) {
+        java.util.Set<Integer> invalid = new java.util.HashSet<>();
+        batch.rejected().forEach(r -> invalid.add(r.index()));
+        int[] positions = new int[batch.events().size()];
+        for (int position = 0, next = 0; next < positions.length; position++) {
+            if (!invalid.contains(position)) {
+                positions[next++] = position;
+            }
+        }
+        return positions;
+    }
+
+    /** The invalid events and those whose key was reused, by position in {@code events[]}. */
+    private static List<RejectedEvent> rejected(EventReader.Batch batch, int[] positions, LedgerOutcome.Ingested ingested) {
+        List<RejectedEvent> rejected = new ArrayList<>();
+        batch.rejected().forEach(r -> rejected.add(new RejectedEvent(r.index(), null, r.errors())));
+        ingested.keyReused().forEach(i -> rejected.add(new RejectedEvent(positions[i], KEY_REUSED, KEY_REUSED_ERRORS)));
+        rejected.sort(java.util.Comparator.comparingInt(RejectedEvent::index));
+        return rejected;
     }
 
     private JsonNode parse(InputStream body, String contentEncoding) {

@@ -49,14 +49,32 @@ public sealed interface LedgerCommand {
         }
     }
 
-    /** One finished LLM call as the SDK reports it. */
+    /**
+     * One finished LLM call as the SDK reports it. {@code occurredAtGiven} is false when the client
+     * sent no timestamp and {@code occurredAt} is the time it arrived: a resend of such an event
+     * arrives at another time and is still the same event.
+     */
     record SpendEvent(String agentName, Money cost, Instant occurredAt, String idempotencyKey, String provider,
                       String model, Long inputTokens, Long outputTokens, Long durationMs, String runId,
-                      String status) {
+                      String status, boolean occurredAtGiven) {
         public SpendEvent {
             Objects.requireNonNull(agentName, "agentName");
             Objects.requireNonNull(cost, "cost");
             Objects.requireNonNull(occurredAt, "occurredAt");
+        }
+
+        /** An event whose timestamp the client gave. */
+        public SpendEvent(String agentName, Money cost, Instant occurredAt, String idempotencyKey, String provider,
+                          String model, Long inputTokens, Long outputTokens, Long durationMs, String runId,
+                          String status) {
+            this(agentName, cost, occurredAt, idempotencyKey, provider, model, inputTokens, outputTokens, durationMs,
+                    runId, status, true);
+        }
+
+        /** The same event, its time taken on arrival because the client sent none. */
+        public SpendEvent timedOnArrival() {
+            return new SpendEvent(agentName, cost, occurredAt, idempotencyKey, provider, model, inputTokens,
+                    outputTokens, durationMs, runId, status, false);
         }
     }
 }

@@ -44,12 +44,14 @@ public sealed interface LedgerOutcome {
     }
 
     /**
-     * Events were booked; {@code exhausted} lists applicable budgets with nothing left, by
-     * precedence; {@code paused} the batch's paused agents by name; {@code rejectedAgents} the
-     * batch's agents that must stop (paused, or with an exhausted applicable budget), sorted.
+     * Events were booked; {@code keyReused} are the positions (in the command's events) of events
+     * not booked because their idempotency key was already used with another agent, cost or
+     * timestamp; {@code exhausted} lists applicable budgets with nothing left, by precedence;
+     * {@code paused} the batch's paused agents by name; {@code rejectedAgents} the batch's agents
+     * that must stop (paused, or with an exhausted applicable budget), sorted.
      */
-    record Ingested(int accepted, int duplicates, List<BudgetState> exhausted, SortedMap<String, AgentPause> paused,
-                    List<String> rejectedAgents, Instant decidedAt)
+    record Ingested(int accepted, int duplicates, List<Integer> keyReused, List<BudgetState> exhausted,
+                    SortedMap<String, AgentPause> paused, List<String> rejectedAgents, Instant decidedAt)
             implements LedgerOutcome {
 
         /** Whether the answer is a 429: some agent of the batch must stop. */

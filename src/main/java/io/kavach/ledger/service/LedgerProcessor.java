@@ -22,6 +22,7 @@ import io.kavach.ledger.ledger.store.ApplicableBudgetStore;
 import io.kavach.ledger.ledger.store.JournalEntry;
 import io.kavach.ledger.ledger.store.JournalEntry.Kind;
 import io.kavach.ledger.ledger.store.LedgerStore;
+import io.kavach.ledger.ledger.store.LedgerStore.EventPayload;
 import io.kavach.ledger.ledger.store.LedgerStore.NewEvent;
 import io.kavach.ledger.ledger.store.LedgerStore.NewReservation;
 import io.kavach.ledger.ledger.store.StoredReservation;
@@ -37,7 +38,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,8 +216,13 @@ public class LedgerProcessor {
         private final Map<WindowRef, WindowBalance> windowsByRef = new HashMap<>();
         private Map<Long, WindowBalance> windowsById = new LinkedHashMap<>();
         private final Map<String, Set<String>> insertedEventKeys = new HashMap<>();
-        /** Event keys already booked in this batch: a key is booked by its first event only. */
-        private final Set<String> claimedEventKeys = new HashSet<>();
+        /**
+         * Event keys booked in this batch, with what their first event was (a key is booked by
+         * its first event only); and, for keys recorded before this batch, what was recorded.
+         * Another event under the same key is a duplicate only if it is the same event.
+         */
+        private final Map<String, EventPayload> claimedEventKeys = new HashMap<>();
+        private final Map<String, Map<String, EventPayload>> recordedEventKeys = new HashMap<>();
 
         private final List<NewReservation> newReservations = new ArrayList<>();
         private final Map<UUID, Reservation> changedReservations = new LinkedHashMap<>();
@@ -343,6 +348,18 @@ public class LedgerProcessor {
                 }
             }
             insertedEventKeys.putAll(store.insertEvents(connection, events));
+            // Keys the insert skipped were recorded before (a committed row: a concurrent insert of
+            // the same key made this one wait until it committed, or inserted nothing if it rolled back).
+            Map<String, Set<String>> skipped = new HashMap<>();
+            for (NewEvent event : events) {
+                String key = event.event().idempotencyKey();
+                if (key != null && !insertedEventKeys.getOrDefault(event.orgId(), Set.of()).contains(key)) {
+                    skipped.computeIfAbsent(event.orgId(), o -> new TreeSet<>()).add(key);
+                }
+            }
+            for (Map.Entry<String, Set<String>> entry : skipped.entrySet()) {
+                recordedEventKeys.put(entry.getKey(), store.eventPayloads(connection, entry.getKey(), entry.getValue()));
+            }
         }
 
         // 5. Every window the batch touches, locked in one statement: those of step 3 and those
@@ -486,15 +503,29 @@ public class LedgerProcessor {
         private LedgerOutcome ingest(Ingest ingest) {
             int accepted = 0;
             int duplicates = 0;
+            List<Integer> keyReused = new ArrayList<>();
             Set<String> insertedKeys = insertedEventKeys.getOrDefault(ingest.orgId(), Set.of());
             Set<String> agentNames = new TreeSet<>();
-            for (SpendEvent event : ingest.events()) {
+            for (int i = 0; i < ingest.events().size(); i++) {
+                SpendEvent event = ingest.events().get(i);
                 agentNames.add(event.agentName());
                 String key = event.idempotencyKey();
+                long agentId = agentId(ingest.orgId(), event.agentName());
                 // A key the store inserted is booked once: by its first event in the batch.
-                boolean inserted = key == null || insertedKeys.contains(key) && claimEventKey(ingest.orgId(), key);
+                boolean inserted = key == null || insertedKeys.contains(key) && claimEventKey(ingest.orgId(), key,
+                        new EventPayload(agentId, event.cost(), event.occurredAt()));
                 if (!inserted) {
-                    duplicates++;
+                    EventPayload first = insertedKeys.contains(key) ? claimedEventKeys.get(eventKey(ingest.orgId(), key))
+                            : recordedEventKeys.getOrDefault(ingest.orgId(), Map.of()).get(key);
+                    if (first == null) {
+                        throw new io.kavach.ledger.ledger.LedgerInvariantViolation(
+                                "event key " + key + " was neither inserted nor found");
+                    }
+                    if (first.sameEvent(agentId, event)) {
+                        duplicates++;
+                    } else {
+                        keyReused.add(i);
+                    }
                     continue;
                 }
                 accepted++;
@@ -516,11 +547,16 @@ public class LedgerProcessor {
             }
             List<BudgetState> exhausted = Admission.exhausted(List.copyOf(current.values())).stream()
                     .map(WindowBalance::state).toList();
-            return new LedgerOutcome.Ingested(accepted, duplicates, exhausted, paused, List.copyOf(rejectedAgents), now);
+            return new LedgerOutcome.Ingested(accepted, duplicates, List.copyOf(keyReused), exhausted, paused,
+                    List.copyOf(rejectedAgents), now);
         }
 
-        private boolean claimEventKey(String orgId, String key) {
-            return claimedEventKeys.add(orgId + '\u001f' + key);
+        private boolean claimEventKey(String orgId, String key, EventPayload payload) {
+            return claimedEventKeys.putIfAbsent(eventKey(orgId, key), payload) == null;
+        }
+
+        private static String eventKey(String orgId, String key) {
+            return orgId + '\u001f' + key;
         }
 
         // 7. One write of everything decided.

@@ -26,7 +26,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,8 +156,11 @@ class LedgerModelTest {
         private final Map<UUID, MReservation> reservations = new LinkedHashMap<>();
         private final Map<String, KeyRecord> reserveKeys = new HashMap<>();
         private final Map<String, Reserve> reserveKeyRequests = new LinkedHashMap<>();
-        private final Set<String> eventKeys = new HashSet<>();
+        /** The event first recorded under each idempotency key (the model's truth for duplicates). */
+        private final Map<String, SpendEvent> eventKeys = new HashMap<>();
         private final List<String> eventKeyList = new ArrayList<>();
+        /** The first event generated under each key, so a workload can redeliver it exactly. */
+        private final Map<String, SpendEvent> generatedByKey = new HashMap<>();
         private final Map<String, Integer> tally = new TreeMap<>();
 
         private final String[] agents = {"a1", "a2", "a3", "a4", "a5", "newcomer"};
@@ -424,13 +426,22 @@ class LedgerModelTest {
                 } else if (dice < 40 && !(eventKeyList.isEmpty() && batchKeys.isEmpty())) {
                     List<String> known = new ArrayList<>(eventKeyList);
                     known.addAll(batchKeys);
-                    key = known.get(random.nextInt(known.size())); // a redelivery
+                    key = known.get(random.nextInt(known.size()));
+                    if (random.nextInt(4) > 0) {
+                        events.add(generatedByKey.get(key)); // a redelivery: the same event again
+                        continue;
+                    }
+                    // else the key is reused for another event, which must not be booked
                 } else {
                     key = "ek-" + keyCounter++;
                     batchKeys.add(key);
                 }
-                events.add(new SpendEvent(agent, Money.rounded(cost), eventTime(), key, "openai", "gpt-4o",
-                        null, null, null, null, null));
+                SpendEvent event = new SpendEvent(agent, Money.rounded(cost), eventTime(), key, "openai", "gpt-4o",
+                        null, null, null, null, null);
+                if (key != null) {
+                    generatedByKey.putIfAbsent(key, event);
+                }
+                events.add(event);
             }
             return new Ingest(org, events);
         }
@@ -621,12 +632,23 @@ class LedgerModelTest {
         private void modelIngest(Ingest ingest, LedgerOutcome actual) {
             int accepted = 0;
             int duplicates = 0;
+            List<Integer> keyReused = new ArrayList<>();
             Set<String> agentsInBatch = new TreeSet<>();
-            for (SpendEvent event : ingest.events()) {
+            for (int i = 0; i < ingest.events().size(); i++) {
+                SpendEvent event = ingest.events().get(i);
                 agentsInBatch.add(event.agentName());
                 String key = event.idempotencyKey();
-                if (key != null && !eventKeys.add(key)) {
-                    duplicates++;
+                SpendEvent recorded = key == null ? null : eventKeys.putIfAbsent(key, event);
+                if (recorded != null) {
+                    boolean same = recorded.agentName().equals(event.agentName())
+                            && recorded.cost().compareTo(event.cost()) == 0
+                            && recorded.occurredAt().truncatedTo(ChronoUnit.MICROS)
+                                    .equals(event.occurredAt().truncatedTo(ChronoUnit.MICROS));
+                    if (same) {
+                        duplicates++;
+                    } else {
+                        keyReused.add(i);
+                    }
                     continue;
                 }
                 if (key != null) {
@@ -648,9 +670,9 @@ class LedgerModelTest {
             int acceptedExpected = accepted;
             int duplicatesExpected = duplicates;
             expect(actual instanceof LedgerOutcome.Ingested i && i.accepted() == acceptedExpected
-                            && i.duplicates() == duplicatesExpected,
+                            && i.duplicates() == duplicatesExpected && i.keyReused().equals(keyReused),
                     () -> "expected Ingested accepted " + acceptedExpected + " duplicates " + duplicatesExpected
-                            + ", was " + actual);
+                            + " key reused " + keyReused + ", was " + actual);
             Set<String> reported = new TreeSet<>();
             ((LedgerOutcome.Ingested) actual).exhausted().forEach(s -> reported.add(s.key().toString()));
             expect(reported.equals(exhausted), () -> "exhausted budgets " + exhausted + ", production said " + reported);

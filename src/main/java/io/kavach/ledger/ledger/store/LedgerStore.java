@@ -105,6 +105,10 @@ public class LedgerStore {
             ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING org_id, idempotency_key
             """;
+    private static final String EVENT_PAYLOADS = """
+            SELECT idempotency_key, agent_id, cost, occurred_at FROM spend_event
+             WHERE org_id = ? AND idempotency_key = ANY(?)
+            """;
     private static final String INSERT_RESERVATIONS = """
             INSERT INTO reservation (id, org_id, agent_id, status, amount, window_ids, ttl_seconds, expires_at,
                                      idempotency_key, request_fingerprint, outcome, provider, model, run_id, created_at)
@@ -491,6 +495,29 @@ public class LedgerStore {
         return inserted;
     }
 
+    /**
+     * What the org's already recorded events under {@code keys} were (agent, cost, time), by key:
+     * a redelivery must match it, another payload under the same key is not the same event.
+     */
+    public Map<String, EventPayload> eventPayloads(Connection connection, String orgId, Collection<String> keys)
+            throws SQLException {
+        Map<String, EventPayload> found = new HashMap<>();
+        if (keys.isEmpty()) {
+            return found;
+        }
+        try (PreparedStatement query = connection.prepareStatement(EVENT_PAYLOADS)) {
+            query.setString(1, orgId);
+            query.setArray(2, Sql.texts(connection, keys));
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    found.put(row.getString("idempotency_key"), new EventPayload(row.getLong("agent_id"),
+                            Money.of(row.getBigDecimal("cost")), Sql.getInstant(row, "occurred_at")));
+                }
+            }
+        }
+        return found;
+    }
+
     // ---------------------------------------------------------------- rows
 
     private static StoredReservation reservation(ResultSet row) throws SQLException {
@@ -528,6 +555,20 @@ public class LedgerStore {
     /** A reservation row to insert, with what only the row keeps. */
     public record NewReservation(Reservation reservation, long agentId, String idempotencyKey, String fingerprint,
                                  LedgerOutcome outcome) {
+    }
+
+    /** What identifies a recorded spend event beyond its idempotency key: its agent, cost and time. */
+    public record EventPayload(long agentId, Money cost, Instant occurredAt) {
+
+        /**
+         * Whether {@code other} is the same event, to PostgreSQL's microsecond; a resend without a
+         * timestamp matches any time.
+         */
+        public boolean sameEvent(long otherAgentId, SpendEvent other) {
+            return agentId == otherAgentId && cost.compareTo(other.cost()) == 0
+                    && (!other.occurredAtGiven() || occurredAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS)
+                    .equals(other.occurredAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS)));
+        }
     }
 
     /** A spend event to insert, with the agent and the windows it is booked into. */
