@@ -12,7 +12,7 @@ import java.util.Map;
  */
 final class SdkClients {
 
-    /** The exporter's {@code User-Agent} (sender.py sends {@code agentkavach-sdk/0.1.0} in every 2.x release). */
+    /** The exporter's {@code User-Agent} (sender.py has sent {@code agentkavach-sdk/0.1.0} since 1.0.0). */
     static final String USER_AGENT_PREFIX = "agentkavach-sdk/";
 
     /**
