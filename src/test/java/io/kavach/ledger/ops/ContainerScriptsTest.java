@@ -138,6 +138,43 @@ class ContainerScriptsTest {
     }
 
     @Test
+    void jwksListsEachPublicKeyWithItsThumbprintAsKid() throws Exception {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        assertEquals(0, keysInit(a, a).exitCode);
+        assertEquals(0, keysInit(b, b).exitCode);
+        Result set = run(Map.of(), SCRIPTS.resolve("jwks.sh").toString(), a.resolve("public.pem").toString(),
+                b.resolve("public.pem").toString());
+        assertEquals(0, set.exitCode, set.output);
+        com.fasterxml.jackson.databind.JsonNode keys = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(set.output).get("keys");
+        assertEquals(2, keys.size());
+        KeyFactory rsa = KeyFactory.getInstance("RSA");
+        Path[] pems = {a.resolve("public.pem"), b.resolve("public.pem")};
+        for (int i = 0; i < 2; i++) {
+            var key = (java.security.interfaces.RSAPublicKey) rsa.generatePublic(new X509EncodedKeySpec(der(pems[i])));
+            String n = unsigned(key.getModulus());
+            String e = unsigned(key.getPublicExponent());
+            assertEquals(n, keys.get(i).get("n").asText());
+            assertEquals(e, keys.get(i).get("e").asText());
+            assertEquals("RS256", keys.get(i).get("alg").asText());
+            // RFC 7638: SHA-256 of the required members in lexical order, base64url without padding.
+            byte[] thumbprint = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    ("{\"e\":\"" + e + "\",\"kty\":\"RSA\",\"n\":\"" + n + "\"}").getBytes(StandardCharsets.US_ASCII));
+            assertEquals(Base64.getUrlEncoder().withoutPadding().encodeToString(thumbprint), keys.get(i).get("kid").asText());
+        }
+        assertNotEquals(0, run(Map.of(), SCRIPTS.resolve("jwks.sh").toString()).exitCode, "no key: usage");
+    }
+
+    private static String unsigned(java.math.BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        if (bytes.length > 1 && bytes[0] == 0) {
+            bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    @Test
     void entrypointRunsTheJarWithTheDocumentedHeapAndPassesArgumentsThrough() throws IOException {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path fakeJava = bin.resolve("java");

@@ -114,6 +114,7 @@ class DockerComposeTest {
 
     @Test
     void everyScriptTheComposeFileRunsIsCopiedIntoTheImageAndExecutable() throws IOException {
+        assertTrue(Files.isExecutable(Path.of("src", "main", "docker", "jwks.sh")), "jwks.sh (an operator's tool) is executable");
         for (String script : List.of("entrypoint.sh", "keys-init.sh", "healthcheck.sh")) {
             Path file = Path.of("src", "main", "docker", script);
             assertTrue(Files.isExecutable(file), file + " is executable");
