@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -45,7 +46,9 @@ public class LoadGen {
     final Map<String, String> options = new HashMap<>();
     final String mode;
     final HttpClient http;
-    final URI target;
+    /** One or more service instances (--url a,b,…): requests go round-robin across them. */
+    final List<URI> targets;
+    final AtomicLong nextTarget = new AtomicLong();
     final String key;
     final String agent;
     final int concurrency;
@@ -78,12 +81,13 @@ public class LoadGen {
         key = option("key", null);
         concurrency = Integer.parseInt(option("concurrency", "64"));
         String url = option("url", "http://127.0.0.1:8131");
-        target = URI.create(url + switch (mode) {
+        String path = switch (mode) {
             case "reserve" -> "/v1/reservations";
             case "ingest" -> "/v1/ingest";
             case "read" -> "/v1/agents/" + agent + "/budget";
             default -> throw new IllegalArgumentException("mode must be reserve, ingest or read, not '" + mode + "'");
-        });
+        };
+        targets = java.util.Arrays.stream(url.split(",")).map(u -> URI.create(u.trim() + path)).toList();
         // HTTP/1.1, one connection per in-flight request; a small executor so the client's own
         // threads do not compete with the service for the two cores more than they must.
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -206,6 +210,7 @@ public class LoadGen {
     }
 
     HttpRequest request(int units) {
+        URI target = targets.get((int) (nextTarget.getAndIncrement() % targets.size()));
         HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + key);
         return switch (mode) {

@@ -1,6 +1,8 @@
 package io.kavach.ledger;
 
 import io.kavach.ledger.ops.DatabasePreflight;
+import io.kavach.ledger.ops.DevDatabase;
+import io.kavach.ledger.ops.DevDatabaseConfigSourceFactory;
 import io.kavach.ledger.security.TokenCommand;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -43,8 +45,13 @@ public class KavachLedger {
             List<String> rest = Arrays.asList(args).subList(1, args.length);
             System.exit(TokenCommand.run(rest, config, System.out, System.err));
         }
-        // A missing database is one clear line, not a Flyway stack trace (dev mode and the jar).
-        Optional<String> problem = DatabasePreflight.problem(TokenCommand.configuration(profile()));
+        // A missing database is one clear line, not a Flyway stack trace (dev mode and the jar). In
+        // dev mode without a configured database, DevDatabaseConfigSourceFactory has already found or
+        // started one, or left it to Dev Services: nothing to check here.
+        String profile = profile();
+        String devDatabase = System.getProperty(DevDatabaseConfigSourceFactory.CHOSEN, DevDatabase.Choice.CONFIGURED.name());
+        boolean check = !"dev".equals(profile) || DevDatabase.Choice.CONFIGURED.name().equals(devDatabase);
+        Optional<String> problem = check ? DatabasePreflight.problem(TokenCommand.configuration(profile)) : Optional.empty();
         if (problem.isPresent()) {
             System.err.println(problem.get());
             System.exit(1);

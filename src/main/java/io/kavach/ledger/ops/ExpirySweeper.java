@@ -1,9 +1,23 @@
 package io.kavach.ledger.ops;
 
+import io.agroal.api.AgroalDataSource;
+import io.kavach.ledger.ledger.store.StoreException;
 import io.kavach.ledger.service.LedgerProcessor;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,14 +34,51 @@ public class ExpirySweeper {
 
     @Inject
     LedgerProcessor processor;
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    Clock clock;
+    @Inject
+    MeterRegistry metrics;
+
+    /** Seconds the oldest still-pending hold is past its expiry, as of the last run (the lag gauge). */
+    private volatile double lagSeconds;
+    private Counter expiredHolds;
+
+    void registerMetrics(@Observes StartupEvent event) {
+        Gauge.builder("kavach.expiry.sweeper.lag", this, sweeper -> sweeper.lagSeconds).baseUnit("seconds")
+                .description("How far past its expiry the oldest pending hold is, after the last sweep").register(metrics);
+        expiredHolds = Counter.builder("kavach.expiry.expired").description("Holds freed by the expiry sweeper")
+                .register(metrics);
+    }
 
     @Scheduled(every = "${kavach.expiry.sweep-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         try {
-            sweepNow();
+            int expired = sweepNow();
+            if (expired > 0 && expiredHolds != null) {
+                expiredHolds.increment(expired);
+            }
+            measureLag();
         } catch (RuntimeException e) {
             // The database may be down; the next run tries again.
             LOG.warnf("expiry sweep failed: %s", e.toString());
+        }
+    }
+
+    /** Updates the lag gauge: one read of the partial index on pending expiries. */
+    void measureLag() {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT min(expires_at) FROM reservation WHERE status = 'pending'");
+                ResultSet row = query.executeQuery()) {
+            row.next();
+            java.sql.Timestamp oldest = row.getTimestamp(1);
+            Instant now = clock.instant();
+            lagSeconds = oldest == null || !oldest.toInstant().isBefore(now) ? 0
+                    : Duration.between(oldest.toInstant(), now).toMillis() / 1000.0;
+        } catch (SQLException e) {
+            throw new StoreException("could not read the oldest pending expiry", e);
         }
     }
 

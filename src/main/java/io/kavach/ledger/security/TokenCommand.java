@@ -148,12 +148,42 @@ public final class TokenCommand {
                     .claim(OrgClaimAugmentor.ORG_CLAIM, request.org())
                     .groups(Set.of(request.role()))
                     .expiresIn(Duration.ofSeconds(request.ttlSeconds()))
+                    .jws().keyId(keyId(key))
                     .sign(key);
         } catch (RuntimeException e) {
             throw new CommandException(EXIT_FAILED, "could not sign the token with the key at "
                     + config.getOptionalValue(SIGN_KEY_LOCATION, String.class).orElse("?")
                     + " (an RSA key of at least 2048 bits is required): " + e.getMessage());
         }
+    }
+
+    /**
+     * The {@code kid} of tokens signed with {@code key}: the RFC 7638 thumbprint of its public key,
+     * as src/main/docker/jwks.sh writes it. A service verifying with a key set that holds the old
+     * and the new public key picks the right one by it (key rotation, docs/operations.md); a
+     * service verifying with one PEM key ignores it.
+     */
+    static String keyId(PrivateKey key) {
+        if (!(key instanceof java.security.interfaces.RSAPrivateCrtKey rsa)) {
+            throw new IllegalArgumentException("an RSA private key (PKCS#8, with its public exponent) is required");
+        }
+        String members = "{\"e\":\"" + base64Url(rsa.getPublicExponent()) + "\",\"kty\":\"RSA\",\"n\":\""
+                + base64Url(rsa.getModulus()) + "\"}";
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(members.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+
+    private static String base64Url(java.math.BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        if (bytes.length > 1 && bytes[0] == 0) { // unsigned big-endian, as JWK wants it
+            bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
+        }
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static CommandException usage(String problem) {

@@ -49,6 +49,9 @@ public class LedgerBatcher {
     /** Commands waiting beyond this are refused at once (503) rather than queued without bound. */
     @ConfigProperty(name = "kavach.ledger.batching.queue-capacity", defaultValue = "20000")
     int queueCapacity;
+    /** How long shutdown waits for the lanes to finish what is queued. */
+    @ConfigProperty(name = "kavach.shutdown.drain-timeout", defaultValue = "PT30S")
+    Duration drainTimeout;
 
     @Inject
     LedgerProcessor processor;
@@ -72,6 +75,8 @@ public class LedgerBatcher {
     void start(@Observes StartupEvent event) {
         batchSizes = DistributionSummary.builder("kavach.ledger.batch.size")
                 .description("Commands applied per ledger transaction").register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("kavach.ledger.queue.depth", this, LedgerBatcher::queued)
+                .description("Commands waiting for a ledger lane").register(metrics);
         if (!enabled) {
             LOG.info("ledger batching is off: one transaction per command");
             return;
@@ -95,12 +100,26 @@ public class LedgerBatcher {
         if (laneThreads != null) {
             laneThreads.shutdown();
             try {
-                // Lanes finish the batch in hand and what is already queued.
-                laneThreads.awaitTermination(10, TimeUnit.SECONDS);
+                // Lanes finish the batch in hand and everything already queued (by now the HTTP
+                // drain, ops/GracefulShutdown, has answered every request that was taken).
+                if (!laneThreads.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warnf("ledger lanes still busy after %s at shutdown", drainTimeout);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            // Whatever slipped in as the lanes stopped is answered, not left hanging.
+            for (Pending left = queue.poll(); left != null; left = queue.poll()) {
+                left.answer().completeExceptionally(new ProblemException(503, "ledger_busy", "Service busy",
+                        "The service is shutting down; retry on another instance").withHeader("Retry-After", "1"));
+            }
         }
+    }
+
+    /** Commands waiting for a lane (the queue-depth gauge). */
+    public int queued() {
+        BlockingQueue<Pending> waiting = queue;
+        return waiting == null ? 0 : waiting.size();
     }
 
     /** The outcome once the command's transaction has committed; the caller is already authenticated. */

@@ -5,6 +5,7 @@ import io.kavach.ledger.ledger.LedgerOutcome;
 import io.kavach.ledger.ledger.Reservation;
 import io.kavach.ledger.ledger.store.LedgerStore;
 import io.kavach.ledger.ledger.store.StoredReservation;
+import io.kavach.ledger.ops.LedgerMetrics;
 import io.agroal.api.AgroalDataSource;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -27,6 +28,8 @@ public class SpendService {
     LedgerStore store;
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    LedgerMetrics metrics;
 
     /**
      * Completes once the command's transaction has committed (possibly together with others). A
@@ -38,11 +41,12 @@ public class SpendService {
         Context caller = Vertx.currentContext();
         CompletableFuture<LedgerOutcome> outcome = batcher.submit(command, uncheckedKeyHash.orElse(null));
         if (caller == null) {
-            return outcome;
+            return outcome.whenComplete((result, failure) -> metrics.record(command, result, failure));
         }
         // Continue on the request's own event loop: the ledger lane that completed the command
-        // goes straight back to the next batch instead of rendering and writing its answers.
-        return outcome.whenCompleteAsync((result, failure) -> { }, task -> caller.runOnContext(ignored -> task.run()));
+        // goes straight back to the next batch instead of counting, rendering and writing its answers.
+        return outcome.whenCompleteAsync((result, failure) -> metrics.record(command, result, failure),
+                task -> caller.runOnContext(ignored -> task.run()));
     }
 
     public Optional<Reservation> reservation(String orgId, UUID id) {
