@@ -13,7 +13,7 @@ import org.eclipse.microprofile.config.Config;
  */
 public final class DatabasePreflight {
 
-    static final int TIMEOUT_SECONDS = 5;
+    static final int TIMEOUT_SECONDS = 10;
     private static final String HOW = "Start PostgreSQL, or point the service at one with QUARKUS_DATASOURCE_JDBC_URL"
             + " (and QUARKUS_DATASOURCE_USERNAME / QUARKUS_DATASOURCE_PASSWORD).";
 
