@@ -2,6 +2,8 @@ package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kavach.ledger.api.RequestReader.Amount;
+import io.kavach.ledger.api.RequestReader.Presence;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
@@ -117,8 +119,8 @@ public class AgentResource {
                 }
                 RequestReader item = request.nested(entry, path);
                 BudgetTypes.read(item);
-                Period period = item.period("period", true);
-                Money limit = item.money("limit_value", true, true);
+                Period period = item.period("period", Presence.REQUIRED);
+                Money limit = item.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
                 item.rejectUnknown();
                 if (period != null && limits.containsKey(period)) {
                     item.error("period", "duplicate: each period may appear once");

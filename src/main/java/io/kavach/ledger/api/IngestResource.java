@@ -1,8 +1,9 @@
 package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.kavach.ledger.config.ClientInput;
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.ledger.LedgerCommand;
@@ -43,17 +44,14 @@ public class IngestResource {
     @Inject
     SpendService spend;
     @Inject
-    ObjectMapper json;
-    @Inject
     Clock clock;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Blocking // inflating and parsing up to 10 MiB is not work for an event-loop thread
+    @Blocking // inflating and parsing up to 10 MiB, event by event, is not work for an event-loop thread
     public CompletionStage<Response> ingest(InputStream body, @HeaderParam("Content-Encoding") String contentEncoding) {
-        JsonNode root = parse(body, contentEncoding);
-        EventReader.Batch batch = EventReader.read(root, clock.instant());
+        EventReader.Batch batch = read(body, contentEncoding);
         if (batch.events().isEmpty()) {
             List<FieldError> errors = new ArrayList<>();
             for (EventReader.Rejected rejected : batch.rejected()) {
@@ -82,17 +80,17 @@ public class IngestResource {
         });
     }
 
-    private JsonNode parse(InputStream body, String contentEncoding) {
-        try (InputStream in = BoundedBody.open(body, contentEncoding)) {
-            JsonNode root = json.readTree(in);
-            if (root == null || root.isMissingNode()) {
-                throw ProblemException.badRequest("body_required", "A JSON body {\"events\": [...]} is required");
-            }
-            return root;
+    /** The batch, streamed from the (inflated) body: no tree of the whole body is ever built. */
+    private EventReader.Batch read(InputStream body, String contentEncoding) {
+        try (InputStream in = BoundedBody.open(body, contentEncoding, BodyLimits.INGEST_BYTES_MAX,
+                BodyLimits.INGEST_INFLATED_BYTES_MAX);
+             JsonParser parser = ClientInput.jsonParser(in)) {
+            return EventReader.read(parser, clock.instant());
+        } catch (StreamConstraintsException e) {
+            throw ProblemException.badRequest("malformed_json", "The body exceeds a parsing limit (nesting depth "
+                    + ClientInput.NESTING_DEPTH_MAX + ", strings of " + ClientInput.STRING_LENGTH_MAX + " characters)");
         } catch (JsonProcessingException e) {
-            throw ProblemException.badRequest("malformed_json", "The body is not valid JSON"
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr()));
+            throw JsonBodyReader.malformed(e);
         } catch (IOException e) {
             throw ProblemException.badRequest("unreadable_body", "The body could not be read");
         }
