@@ -240,17 +240,18 @@ public class LedgerProcessor {
             return List.of(outcomes);
         }
 
-        // 1. Reservation rows first (ascending id), for commits and releases.
+        // 1. Reservation rows first (ascending id), for commits and releases; each only in the org
+        //    that names it, so another org's id locks nothing.
         private void lockReservations() throws SQLException {
-            Set<UUID> ids = new TreeSet<>();
+            Map<UUID, Set<String>> orgs = new java.util.TreeMap<>();
             for (LedgerCommand command : batch) {
                 if (command instanceof Commit commit) {
-                    ids.add(commit.reservationId());
+                    orgs.computeIfAbsent(commit.reservationId(), id -> new TreeSet<>()).add(commit.orgId());
                 } else if (command instanceof Release release) {
-                    ids.add(release.reservationId());
+                    orgs.computeIfAbsent(release.reservationId(), id -> new TreeSet<>()).add(release.orgId());
                 }
             }
-            store.lockReservations(connection, ids).forEach((id, stored) -> reservations.put(id, stored.reservation()));
+            store.lockReservations(connection, orgs).forEach((id, stored) -> reservations.put(id, stored.reservation()));
         }
 
         private void findIdempotencyKeys() throws SQLException {
