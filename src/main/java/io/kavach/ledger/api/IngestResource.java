@@ -68,6 +68,9 @@ public class IngestResource {
             if (outcome instanceof LedgerOutcome.Unauthorized) {
                 return SpendAnswers.unauthorized();
             }
+            if (outcome instanceof LedgerOutcome.LimitReached limit) {
+                return ProblemMapper.render(ProblemMapper.limitReached(limit.limit(), limit.max(), limit.detail()));
+            }
             LedgerOutcome.Ingested ingested = (LedgerOutcome.Ingested) outcome;
             if (!ingested.exhausted().isEmpty()) {
                 return ProblemMapper.render(SpendAnswers.exhausted(ingested, batch.rejected()));

@@ -3,6 +3,8 @@ package io.kavach.ledger.api;
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.error.SqlFailures;
+import io.kavach.ledger.ledger.OrgLimit;
+import io.kavach.ledger.ledger.OrgLimitReached;
 import io.kavach.ledger.service.LedgerRefusal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -36,6 +38,22 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response problem(ProblemException problem) {
         return render(problem);
+    }
+
+    @ServerExceptionMapper
+    public Response orgLimitReached(OrgLimitReached e) {
+        return render(limitReached(e.limit(), e.max(), e.detail()));
+    }
+
+    /**
+     * A per-org cap reached: 409 (the org must delete something first), or 429 with Retry-After
+     * for concurrent audits (one is running; retry when it is done).
+     */
+    static ProblemException limitReached(OrgLimit limit, int max, String detail) {
+        ProblemException problem = limit == OrgLimit.CONCURRENT_AUDITS
+                ? new ProblemException(429, limit.reason(), "Too many requests", detail).withHeader("Retry-After", "5")
+                : new ProblemException(409, limit.reason(), "Limit reached", detail);
+        return problem.with("limit", max);
     }
 
     @ServerExceptionMapper
@@ -111,6 +129,9 @@ public class ProblemMapper {
         }
         if (cause instanceof ProblemException problem) {
             return render(problem);
+        }
+        if (cause instanceof OrgLimitReached limit) {
+            return render(limitReached(limit.limit(), limit.max(), limit.detail()));
         }
         if (cause instanceof LedgerRefusal refusal) {
             return render(ledgerRefused(refusal));

@@ -120,6 +120,8 @@ public class ReservationResource {
             return SpendAnswers.conflict(conflict);
         } else if (outcome instanceof LedgerOutcome.NotFound notFound) {
             return SpendAnswers.notFound(notFound);
+        } else if (outcome instanceof LedgerOutcome.LimitReached limit) {
+            return ProblemMapper.limitReached(limit.limit(), limit.max(), limit.detail());
         }
         throw new IllegalStateException("unexpected reservation outcome " + outcome.getClass().getSimpleName());
     }

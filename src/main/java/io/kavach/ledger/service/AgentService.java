@@ -50,6 +50,8 @@ public class AgentService {
     BudgetDefinitionStore definitions;
     @Inject
     BudgetChangeApplier applier;
+    @Inject
+    OrgLimits orgLimits;
 
     /** One agent as listed: its name, the state of every applicable budget, and its last SDK sync (JSON, or null). */
     public record AgentBudgets(String name, List<BudgetState> budgets, String sdkConfigJson) {
@@ -90,7 +92,7 @@ public class AgentService {
         return QuarkusTransaction.requiringNew().call(() -> {
             orgs.ensure(orgId);
             definitions.lockOrg(orgId);
-            agents.ensure(orgId, List.of(agent));
+            agents.ensure(orgId, List.of(agent), orgLimits.agentsPerOrg());
             Map<BudgetKey, BudgetSpec> desired = new LinkedHashMap<>();
             limits.forEach((period, limit) -> desired.put(BudgetKey.agent(agent, period),
                     BudgetSpec.of(BudgetKey.agent(agent, period), limit)));

@@ -73,6 +73,8 @@ public class LedgerProcessor {
     io.micrometer.core.instrument.MeterRegistry metrics;
     @Inject
     KnownApiKeys knownKeys;
+    @Inject
+    OrgLimits limits;
 
     /** Outcomes in the order of {@code batch}, for callers whose credentials are already checked. */
     public List<LedgerOutcome> process(List<? extends LedgerCommand> batch) {
@@ -203,6 +205,8 @@ public class LedgerProcessor {
         private final List<? extends LedgerCommand> batch;
         private final Instant now;
         private final LedgerOutcome[] outcomes;
+        /** Commands decided before the windows (an agent the org may not create): left out of every later step. */
+        private final LedgerOutcome[] refused;
 
         private final Map<UUID, Reservation> reservations = new HashMap<>();
         private final Map<String, Map<String, StoredReservation>> existingKeys = new HashMap<>();
@@ -223,6 +227,7 @@ public class LedgerProcessor {
             this.batch = batch;
             this.now = now;
             this.outcomes = new LedgerOutcome[batch.size()];
+            this.refused = new LedgerOutcome[batch.size()];
         }
 
         List<LedgerOutcome> execute() throws SQLException {
@@ -234,7 +239,7 @@ public class LedgerProcessor {
             insertEvents(specs);
             lockWindows(specs);
             for (int i = 0; i < batch.size(); i++) {
-                outcomes[i] = decide(i, batch.get(i));
+                outcomes[i] = refused[i] != null ? refused[i] : decide(i, batch.get(i));
             }
             write();
             return List.of(outcomes);
@@ -278,9 +283,30 @@ public class LedgerProcessor {
                 }
             }
             for (Map.Entry<String, Set<String>> entry : namesByOrg.entrySet()) {
-                Map<String, Long> ids = agents.ensure(entry.getKey(), entry.getValue());
+                Map<String, Long> ids = agents.ensureWithin(entry.getKey(), entry.getValue(), limits.agentsPerOrg());
                 agentIds.put(entry.getKey(), ids);
                 budgetsByAgent.put(entry.getKey(), applicable.forAgents(entry.getKey(), ids.values()));
+                if (ids.size() < entry.getValue().size()) {
+                    refuseCommandsNamingMissingAgents(entry.getKey(), ids);
+                }
+            }
+        }
+
+        /** The org may not create more agents: each command that needs one it lacks fails alone. */
+        private void refuseCommandsNamingMissingAgents(String orgId, Map<String, Long> ids) {
+            int max = limits.agentsPerOrg();
+            LedgerOutcome limitReached = new LedgerOutcome.LimitReached(io.kavach.ledger.ledger.OrgLimit.AGENTS, max,
+                    AgentStore.limitReached(max).detail());
+            for (int i = 0; i < batch.size(); i++) {
+                LedgerCommand command = batch.get(i);
+                if (!command.orgId().equals(orgId)) {
+                    continue;
+                }
+                if (command instanceof Reserve reserve && !isReplay(reserve) && !ids.containsKey(reserve.agentName())
+                        || command instanceof Ingest ingest
+                        && ingest.events().stream().anyMatch(e -> !ids.containsKey(e.agentName()))) {
+                    refused[i] = limitReached;
+                }
             }
         }
 
@@ -288,7 +314,11 @@ public class LedgerProcessor {
         //    anything else is written), by budget and start.
         private Map<WindowRef, WindowSpec> windowSpecs() {
             Map<WindowRef, WindowSpec> specs = new LinkedHashMap<>();
-            for (LedgerCommand command : batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                LedgerCommand command = batch.get(i);
+                if (refused[i] != null) {
+                    continue;
+                }
                 if (command instanceof Reserve reserve && !isReplay(reserve)) {
                     for (Budget budget : budgetsOf(reserve.orgId(), reserve.agentName())) {
                         addSpec(specs, budget, now);
@@ -319,8 +349,8 @@ public class LedgerProcessor {
             }
             Map<WindowRef, Long> windowIds = store.windowIds(connection, specs.keySet());
             List<NewEvent> events = new ArrayList<>();
-            for (LedgerCommand command : batch) {
-                if (command instanceof Ingest ingest) {
+            for (int i = 0; i < batch.size(); i++) {
+                if (batch.get(i) instanceof Ingest ingest && refused[i] == null) {
                     for (SpendEvent event : ingest.events()) {
                         List<Long> ids = refsAt(ingest.orgId(), event.agentName(), event.occurredAt()).stream()
                                 .map(ref -> present(windowIds.get(ref), ref, "was not created")).toList();
