@@ -95,6 +95,9 @@ class KeyRotationIT {
                 "-Xmx256m", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile());
         builder.environment().putAll(database());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        try (ServerSocket management = new ServerSocket(0)) { // metrics: a port of this process's own
+            builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(management.getLocalPort()));
+        }
         builder.environment().put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keySet.toString());
         service = builder.start();
         HttpClient http = HttpClient.newHttpClient();

@@ -78,6 +78,7 @@ class TwoInstancesIT {
                         .redirectErrorStream(true).redirectOutput(log.toFile());
                 Map<String, String> env = builder.environment();
                 env.put("QUARKUS_HTTP_PORT", Integer.toString(ports[i]));
+                env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(freePort())); // metrics: a port of each instance's own
                 env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", publicKey.toAbsolutePath().toString());
                 env.put("SMALLRYE_JWT_SIGN_KEY_LOCATION", privateKey.toAbsolutePath().toString());
                 processes.add(builder.start());

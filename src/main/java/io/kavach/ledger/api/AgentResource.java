@@ -2,6 +2,8 @@ package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kavach.ledger.api.RequestReader.Amount;
+import io.kavach.ledger.api.RequestReader.Presence;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
@@ -44,6 +46,7 @@ public class AgentResource {
     public static final int PAGE_SIZE_MAX = 1000;
     /** A pause body holds one short reason. */
     static final int PAUSE_BODY_BYTES_MAX = 4096;
+    private static final RequestReader.Text PAUSE_REASON = new RequestReader.Text(AgentPause.REASON_LENGTH_MAX, false);
 
     @Inject
     Caller caller;
@@ -143,8 +146,8 @@ public class AgentResource {
                 }
                 RequestReader item = request.nested(entry, path);
                 BudgetTypes.read(item);
-                Period period = item.period("period", true);
-                Money limit = item.money("limit_value", true, true);
+                Period period = item.period("period", Presence.REQUIRED);
+                Money limit = item.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
                 item.rejectUnknown();
                 if (period != null && limits.containsKey(period)) {
                     item.error("period", "duplicate: each period may appear once");
@@ -186,17 +189,12 @@ public class AgentResource {
         String agent = agentName(name);
         String reason = null;
         if (body != null && body.length > 0) {
-            if (body.length > PAUSE_BODY_BYTES_MAX) {
-                throw new ProblemException(413, "body_too_large", "Payload too large",
-                        "A pause body is at most " + PAUSE_BODY_BYTES_MAX + " bytes");
-            }
             if (!isJson(contentType)) {
                 throw new NotSupportedException();
             }
-            RequestReader request = RequestReader.body(json.readTree(body));
-            reason = request.string("reason", false, AgentResource::isPauseReason,
-                    "must be 1-" + AgentPause.REASON_LENGTH_MAX
-                            + " characters, without control or bidirectional-control characters");
+            RequestReader request = RequestReader.body(JsonBodyReader.read(new java.io.ByteArrayInputStream(body),
+                    PAUSE_BODY_BYTES_MAX));
+            reason = request.text("reason", RequestReader.Presence.OPTIONAL, PAUSE_REASON);
             request.rejectUnknown().throwIfInvalid();
         }
         return BudgetStatusView.of(agents.pause(caller.orgId(), agent, reason));
@@ -218,11 +216,6 @@ public class AgentResource {
         } catch (IllegalArgumentException e) {
             return false;
         }
-    }
-
-    private static boolean isPauseReason(String reason) {
-        int length = reason.codePointCount(0, reason.length());
-        return length >= 1 && length <= AgentPause.REASON_LENGTH_MAX && Names.isCleanText(reason);
     }
 
     private static String agentName(String name) {

@@ -15,6 +15,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -28,8 +29,9 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class ApiKeyResource {
 
-    static final int NAME_LENGTH_MAX = 64;
     static final Set<String> ENVIRONMENTS = Set.of("prod", "dev");
+    /** For every answer that carries a secret. */
+    static final String NO_STORE = "no-store";
 
     @Inject
     Caller caller;
@@ -41,14 +43,14 @@ public class ApiKeyResource {
     @RolesAllowed(Roles.ADMIN)
     public Response create(JsonNode body) {
         RequestReader request = RequestReader.body(body);
-        String name = request.string("name", true, ApiKeyResource::isName,
-                "must be 1-" + NAME_LENGTH_MAX + " characters, not blank, without control characters");
-        String environment = request.string("environment", false, ENVIRONMENTS::contains,
-                "must be one of prod, dev");
+        String name = request.text("name", RequestReader.Presence.REQUIRED, RequestReader.Text.DISPLAY_NAME);
+        String environment = request.oneOf("environment", RequestReader.Presence.OPTIONAL, ENVIRONMENTS);
         request.rejectUnknown().throwIfInvalid();
         ApiKeyView issued = ApiKeyView.issued(
                 apiKeys.issue(caller.orgId(), name, environment == null ? "prod" : environment));
-        return Response.created(URI.create("/v1/api-keys/" + issued.id())).entity(issued).build();
+        // The only answer that ever holds the key: no cache (browser, proxy) may keep a copy.
+        return Response.created(URI.create("/v1/api-keys/" + issued.id())).entity(issued)
+                .header(HttpHeaders.CACHE_CONTROL, NO_STORE).build();
     }
 
     @GET
@@ -64,11 +66,5 @@ public class ApiKeyResource {
         UUID keyId = Ids.parse(id).orElseThrow(() -> ProblemException.notFound("API key " + id));
         apiKeys.revoke(caller.orgId(), keyId);
         return Response.noContent().build();
-    }
-
-    static boolean isName(String name) {
-        int length = name.codePointCount(0, name.length());
-        return length >= 1 && length <= NAME_LENGTH_MAX && !name.isBlank()
-                && name.codePoints().noneMatch(Character::isISOControl);
     }
 }

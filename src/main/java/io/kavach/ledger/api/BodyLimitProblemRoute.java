@@ -16,10 +16,12 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Gives the 413 for a declared {@code Content-Length} over {@code quarkus.http.limits.max-body-size}
- * a problem+json body. Quarkus' own limit handler answers that case with an empty body before any
- * JAX-RS code runs, so this route, ordered just before it and reading the same property, answers
- * first; everything else passes through to Quarkus unchanged.
+ * Refuses a body whose declared {@code Content-Length} is over its route's limit
+ * ({@link BodyLimits}, never more than {@code quarkus.http.limits.max-body-size}) with a 413
+ * problem+json, before authentication or any reading: a reservation may not even announce
+ * megabytes. Quarkus' own limit handler would answer the global case with an empty body; this
+ * route is ordered just before it. Everything else passes through unchanged; bodies without a
+ * declared length are bounded while they are read.
  */
 @ApplicationScoped
 public class BodyLimitProblemRoute {
@@ -31,21 +33,22 @@ public class BodyLimitProblemRoute {
     Optional<MemorySize> maxBodySize;
 
     void register(@Observes Router router) {
-        if (maxBodySize.isEmpty()) {
-            return;
-        }
-        long limit = maxBodySize.get().asLongValue();
-        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(context -> rejectOversized(context, limit));
+        long global = maxBodySize.map(MemorySize::asLongValue).orElse(Long.MAX_VALUE);
+        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(context -> rejectOversized(context, global));
     }
 
-    private void rejectOversized(RoutingContext context, long limit) {
+    private void rejectOversized(RoutingContext context, long global) {
         String declared = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (declared == null || !isOver(declared, limit)) {
+        if (declared == null) {
             context.next();
             return;
         }
-        ProblemException problem = new ProblemException(413, "body_too_large", "Payload too large",
-                "The body exceeds the size limit of " + limit + " bytes");
+        long limit = Math.min(global, BodyLimits.bytesMax(context.request().method().name(), context.normalizedPath()));
+        if (!isOver(declared, limit)) {
+            context.next();
+            return;
+        }
+        ProblemException problem = BodyLimits.tooLarge(limit);
         byte[] body;
         try {
             body = mapper.writeValueAsBytes(ProblemMapper.body(problem));

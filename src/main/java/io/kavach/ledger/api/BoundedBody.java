@@ -7,24 +7,32 @@ import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Request bodies read with a hard bound on their inflated size: a gzip body is inflated through
- * a counting stream that stops at the bound, so a zip bomb costs at most that many bytes (413).
+ * Request bodies read with a hard bound on their size: the raw bytes are counted as they arrive,
+ * and a gzip body is inflated through a second counting stream, so a zip bomb costs at most the
+ * inflated bound (413) and nothing is ever held whole.
  */
 final class BoundedBody {
-
-    static final int BYTES_MAX = 10 * 1024 * 1024;
 
     private BoundedBody() {
     }
 
-    /** The body, inflated when {@code Content-Encoding} says gzip; any other encoding is a 415. */
-    static InputStream open(InputStream raw, String contentEncoding) throws IOException {
+    /** At most {@code bytesMax} bytes of {@code raw}; reading more fails with 413. */
+    static InputStream limited(InputStream raw, long bytesMax) {
+        return new Limited(raw, bytesMax);
+    }
+
+    /**
+     * The body, inflated when {@code Content-Encoding} says gzip (any other encoding is a 415):
+     * at most {@code rawBytesMax} bytes on the wire and {@code inflatedBytesMax} once inflated.
+     */
+    static InputStream open(InputStream raw, String contentEncoding, long rawBytesMax, long inflatedBytesMax)
+            throws IOException {
         String encoding = contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(java.util.Locale.ROOT);
         return switch (encoding) {
-            case "", "identity" -> new Limited(raw, BYTES_MAX);
+            case "", "identity" -> new Limited(raw, Math.min(rawBytesMax, inflatedBytesMax));
             case "gzip", "x-gzip" -> {
                 try {
-                    yield new Limited(new GZIPInputStream(raw, 64 * 1024), BYTES_MAX);
+                    yield new Limited(new GZIPInputStream(new Limited(raw, rawBytesMax), 64 * 1024), inflatedBytesMax);
                 } catch (java.util.zip.ZipException | java.io.EOFException e) {
                     throw notGzip();
                 }
@@ -32,11 +40,6 @@ final class BoundedBody {
             default -> throw new ProblemException(415, "unsupported_content_encoding", "Unsupported content encoding",
                     "Content-Encoding must be gzip or identity, not '" + contentEncoding + "'");
         };
-    }
-
-    static ProblemException tooLarge() {
-        return new ProblemException(413, "body_too_large", "Payload too large",
-                "The body is larger than " + BYTES_MAX + " bytes once inflated");
     }
 
     static ProblemException notGzip() {
@@ -79,7 +82,7 @@ final class BoundedBody {
         private void count(int n) {
             count += n;
             if (count > max) {
-                throw tooLarge();
+                throw BodyLimits.tooLarge(max);
             }
         }
     }

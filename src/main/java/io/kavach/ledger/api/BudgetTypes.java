@@ -9,8 +9,7 @@ final class BudgetTypes {
     }
 
     static String read(RequestReader request) {
-        String type = request.string("budget_type", false, BudgetState.COST::equals,
-                "must be \"cost\" (the only budget type supported for now)");
+        String type = request.oneOf("budget_type", RequestReader.Presence.OPTIONAL, java.util.Set.of(BudgetState.COST));
         return type == null ? BudgetState.COST : type;
     }
 }

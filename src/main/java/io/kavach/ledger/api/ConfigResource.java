@@ -98,10 +98,13 @@ public class ConfigResource {
     public Response get(@HeaderParam(HttpHeaders.ACCEPT) String accept) {
         JsonNode document = config.export(caller.orgId());
         String wanted = preferred(accept);
+        // The kept sections may hold webhook addresses: not for any cache to keep.
         if (wanted.equals(MediaType.APPLICATION_JSON)) {
-            return Response.ok(ConfigYaml.writeJson(document), MediaType.APPLICATION_JSON_TYPE).build();
+            return Response.ok(ConfigYaml.writeJson(document), MediaType.APPLICATION_JSON_TYPE)
+                    .header(HttpHeaders.CACHE_CONTROL, ApiKeyResource.NO_STORE).build();
         }
-        return Response.ok(ConfigYaml.writeYaml(document), wanted + ";charset=UTF-8").build();
+        return Response.ok(ConfigYaml.writeYaml(document), wanted + ";charset=UTF-8")
+                .header(HttpHeaders.CACHE_CONTROL, ApiKeyResource.NO_STORE).build();
     }
 
     /** The first supported type in Accept (q-values aside); YAML when none is named. */

@@ -1,12 +1,12 @@
 package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.kavach.ledger.config.ClientInput;
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.ledger.LedgerCommand;
-import io.kavach.ledger.ledger.LedgerCommand.SpendEvent;
 import io.kavach.ledger.ledger.LedgerOutcome;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
@@ -46,18 +46,15 @@ public class IngestResource {
     @Inject
     SpendService spend;
     @Inject
-    ObjectMapper json;
-    @Inject
     Clock clock;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Blocking // inflating and parsing up to 10 MiB is not work for an event-loop thread
+    @Blocking // inflating and parsing up to 10 MiB, event by event, is not work for an event-loop thread
     public CompletionStage<Response> ingest(InputStream body, @HeaderParam("Content-Encoding") String contentEncoding,
                                             @HeaderParam("User-Agent") String userAgent) {
-        JsonNode root = parse(body, contentEncoding);
-        EventReader.Batch batch = EventReader.read(root, clock.instant());
+        EventReader.Batch batch = read(body, contentEncoding);
         if (batch.events().isEmpty()) {
             List<FieldError> errors = new ArrayList<>();
             for (EventReader.Rejected rejected : batch.rejected()) {
@@ -67,19 +64,16 @@ public class IngestResource {
             throw ProblemException.validation(errors).with("rejected", batch.rejected());
         }
         int[] positions = positions(batch);
-        List<SpendEvent> events = new ArrayList<>(batch.events().size());
-        for (int i = 0; i < positions.length; i++) {
-            JsonNode timestamp = root.get("events").get(positions[i]).get("timestamp");
-            SpendEvent event = batch.events().get(i);
-            events.add(timestamp == null || timestamp.isNull() ? event.timedOnArrival() : event);
-        }
-        return spend.submit(new LedgerCommand.Ingest(caller.orgId(), events), caller.uncheckedApiKeyHash())
+        return spend.submit(new LedgerCommand.Ingest(caller.orgId(), batch.events()), caller.uncheckedApiKeyHash())
                 .handle((outcome, failure) -> {
             if (failure != null) {
                 return LedgerUnavailable.ingestFailure(failure);
             }
             if (outcome instanceof LedgerOutcome.Unauthorized) {
                 return SpendAnswers.unauthorized();
+            }
+            if (outcome instanceof LedgerOutcome.LimitReached limit) {
+                return ProblemMapper.render(ProblemMapper.limitReached(limit.limit(), limit.max(), limit.detail()));
             }
             LedgerOutcome.Ingested ingested = (LedgerOutcome.Ingested) outcome;
             List<RejectedEvent> rejected = rejected(batch, positions, ingested);
@@ -125,17 +119,17 @@ public class IngestResource {
         return rejected;
     }
 
-    private JsonNode parse(InputStream body, String contentEncoding) {
-        try (InputStream in = BoundedBody.open(body, contentEncoding)) {
-            JsonNode root = json.readTree(in);
-            if (root == null || root.isMissingNode()) {
-                throw ProblemException.badRequest("body_required", "A JSON body {\"events\": [...]} is required");
-            }
-            return root;
+    /** The batch, streamed from the (inflated) body: no tree of the whole body is ever built. */
+    private EventReader.Batch read(InputStream body, String contentEncoding) {
+        try (InputStream in = BoundedBody.open(body, contentEncoding, BodyLimits.INGEST_BYTES_MAX,
+                BodyLimits.INGEST_INFLATED_BYTES_MAX);
+             JsonParser parser = ClientInput.jsonParser(in)) {
+            return EventReader.read(parser, clock.instant());
+        } catch (StreamConstraintsException e) {
+            throw ProblemException.badRequest("malformed_json", "The body exceeds a parsing limit (nesting depth "
+                    + ClientInput.NESTING_DEPTH_MAX + ", strings of " + ClientInput.STRING_LENGTH_MAX + " characters)");
         } catch (JsonProcessingException e) {
-            throw ProblemException.badRequest("malformed_json", "The body is not valid JSON"
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr()));
+            throw JsonBodyReader.malformed(e);
         } catch (IOException e) {
             throw ProblemException.badRequest("unreadable_body", "The body could not be read");
         }

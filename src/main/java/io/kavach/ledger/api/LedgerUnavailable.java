@@ -1,6 +1,7 @@
 package io.kavach.ledger.api;
 
 import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.service.LedgerRefusal;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -13,8 +14,8 @@ import org.jboss.logging.Logger;
  * {@code 429 ledger_unavailable} with {@code Retry-After} instead of a 5xx (ADR 0007). The
  * unchanged AgentKavach SDK drops a batch answered 5xx, but retries a 429 and then keeps it in
  * its disk buffer and replays it; deduplication by idempotency key makes the replay exact. Only
- * failures a later retry can cure qualify: the database unreachable, the ledger's queue full,
- * contention that outlived the ledger's own retries. A bug stays a 500: answered 429 it would sit
+ * failures a later retry can cure qualify: the database unreachable, the ledger's queue full or
+ * not answering in time ({@link LedgerRefusal}), contention that outlived the ledger's own retries. A bug stays a 500: answered 429 it would sit
  * at the head of the SDK's buffer and block every replay behind it.
  */
 final class LedgerUnavailable {
@@ -43,7 +44,12 @@ final class LedgerUnavailable {
         }
         int retryAfter;
         String why;
-        if (cause instanceof ProblemException problem) {
+        if (cause instanceof LedgerRefusal.OrgOverShare) {
+            return Optional.empty(); // already a 429 (org_rate_limited), which the SDK retries and buffers
+        } else if (cause instanceof LedgerRefusal refusal) {
+            retryAfter = (int) Math.max(1, refusal.retryAfterSeconds());
+            why = "ledger_busy";
+        } else if (cause instanceof ProblemException problem) {
             if (problem.status() != 503) {
                 return Optional.empty();
             }

@@ -1,6 +1,8 @@
 package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kavach.ledger.api.RequestReader.Amount;
+import io.kavach.ledger.api.RequestReader.Presence;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.ledger.BudgetState;
 import io.kavach.ledger.ledger.Ids;
@@ -42,8 +44,8 @@ public class OrgBudgetResource {
     public Response create(JsonNode body) {
         RequestReader request = RequestReader.body(body);
         String budgetType = BudgetTypes.read(request);
-        Period period = request.period("period", true);
-        Money limit = request.money("limit_value", true, true);
+        Period period = request.period("period", Presence.REQUIRED);
+        Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
         request.rejectUnknown().throwIfInvalid();
         BudgetState created = budgets.create(caller.orgId(), budgetType, period, limit);
         return Response.created(URI.create("/v1/org/budgets/" + created.budgetId()))
@@ -70,7 +72,7 @@ public class OrgBudgetResource {
     public BudgetStateView update(@PathParam("id") String id, JsonNode body) {
         UUID budgetId = budgetId(id);
         RequestReader request = RequestReader.body(body);
-        Money limit = request.money("limit_value", true, true);
+        Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
         request.rejectUnknown().throwIfInvalid();
         return BudgetStateView.of(budgets.updateLimit(caller.orgId(), budgetId, limit));
     }

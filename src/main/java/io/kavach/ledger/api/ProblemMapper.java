@@ -2,6 +2,10 @@ package io.kavach.ledger.api;
 
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.error.SqlFailures;
+import io.kavach.ledger.ledger.OrgLimit;
+import io.kavach.ledger.ledger.OrgLimitReached;
+import io.kavach.ledger.service.LedgerRefusal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -14,7 +18,6 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +38,22 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response problem(ProblemException problem) {
         return render(problem);
+    }
+
+    @ServerExceptionMapper
+    public Response orgLimitReached(OrgLimitReached e) {
+        return render(limitReached(e.limit(), e.max(), e.detail()));
+    }
+
+    /**
+     * A per-org cap reached: 409 (the org must delete something first), or 429 with Retry-After
+     * for concurrent audits (one is running; retry when it is done).
+     */
+    static ProblemException limitReached(OrgLimit limit, int max, String detail) {
+        ProblemException problem = limit == OrgLimit.CONCURRENT_AUDITS
+                ? new ProblemException(429, limit.reason(), "Too many requests", detail).withHeader("Retry-After", "5")
+                : new ProblemException(409, limit.reason(), "Limit reached", detail);
+        return problem.with("limit", max);
     }
 
     @ServerExceptionMapper
@@ -112,6 +131,19 @@ public class ProblemMapper {
         if (cause instanceof ProblemException problem) {
             return render(problem);
         }
+        if (cause instanceof OrgLimitReached limit) {
+            return render(limitReached(limit.limit(), limit.max(), limit.detail()));
+        }
+        if (cause instanceof LedgerRefusal refusal) {
+            return render(ledgerRefused(refusal));
+        }
+        if (SqlFailures.isDataException(cause)) {
+            // PostgreSQL refused a value of this request (SQLState class 22); validation should
+            // have caught it first, so it is logged, but it is the request's fault, not a 500.
+            LOG.warnf("data exception from PostgreSQL: %s", cause.toString());
+            return render(new ProblemException(422, "invalid_data", "Request is invalid",
+                    "The request holds a value the ledger cannot store; nothing was changed"));
+        }
         if (isDatabaseUnavailable(cause)) {
             LOG.warnf("database unavailable: %s", cause.toString());
             return render(new ProblemException(503, "database_unavailable", "Service unavailable",
@@ -120,6 +152,32 @@ public class ProblemMapper {
         LOG.error("unexpected failure", cause);
         return render(new ProblemException(500, "internal_error", "Internal error",
                 "The request failed unexpectedly; nothing was changed. The server log has the details."));
+    }
+
+    /**
+     * The answer when the ledger did not take a command or did not answer in time: 429
+     * {@code org_rate_limited} when the caller's own org has its share queued (other orgs are
+     * unaffected), otherwise 503 with the reason. Every answer says when to retry.
+     */
+    static ProblemException ledgerRefused(LedgerRefusal refusal) {
+        ProblemException problem;
+        if (refusal instanceof LedgerRefusal.OrgOverShare over) {
+            problem = new ProblemException(429, "org_rate_limited", "Too many requests",
+                    "This org already has " + over.shareEvents() + " events waiting in the ledger's queue,"
+                            + " its share; retry shortly").with("share_events", over.shareEvents());
+        } else if (refusal instanceof LedgerRefusal.QueueFull) {
+            problem = new ProblemException(503, "ledger_busy", "Service busy",
+                    "The ledger's queue is full; nothing was recorded; retry shortly");
+        } else if (refusal instanceof LedgerRefusal.TimedOut timedOut) {
+            problem = new ProblemException(503, "ledger_timeout", "Service unavailable", timedOut.withdrawn()
+                    ? "The ledger did not take the request in time; nothing was recorded; retry shortly"
+                    : "The ledger did not answer in time; the request may still be recorded, so retry it with the"
+                            + " same idempotency key");
+        } else {
+            problem = new ProblemException(503, "ledger_unavailable", "Service unavailable",
+                    "The ledger failed to apply the request; retry shortly");
+        }
+        return problem.withHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));
     }
 
     static Response unauthorizedResponse(String detail) {
@@ -147,21 +205,6 @@ public class ProblemMapper {
 
     /** Connection failures (SQLState class 08, admin shutdown) and an exhausted or unreachable pool. */
     static boolean isDatabaseUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P03"))) {
-                    return true;
-                }
-                String message = sql.getMessage();
-                if (state == null && message != null && message.contains("acquisition timeout")) {
-                    return true;
-                }
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return SqlFailures.isDatabaseUnavailable(e);
     }
 }

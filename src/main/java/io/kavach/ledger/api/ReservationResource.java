@@ -6,7 +6,10 @@ import io.kavach.ledger.ledger.Ids;
 import io.kavach.ledger.ledger.LedgerCommand;
 import io.kavach.ledger.ledger.LedgerOutcome;
 import io.kavach.ledger.ledger.Money;
-import io.kavach.ledger.ledger.Names;
+import io.kavach.ledger.api.RequestReader.Amount;
+import io.kavach.ledger.api.RequestReader.Count;
+import io.kavach.ledger.api.RequestReader.Presence;
+import io.kavach.ledger.api.RequestReader.Text;
 import io.kavach.ledger.ledger.Reservation;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
@@ -30,9 +33,6 @@ import java.util.concurrent.CompletionStage;
 @RolesAllowed(Roles.SDK)
 public class ReservationResource {
 
-    static final int TEXT_LENGTH_MAX = 256;
-    static final long TOKENS_MAX = 1_000_000_000_000L;
-
     @Inject
     Caller caller;
     @Inject
@@ -42,14 +42,14 @@ public class ReservationResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public CompletionStage<Response> reserve(JsonNode body) {
         RequestReader request = RequestReader.body(body);
-        String agent = request.agentName("agent_name", true);
-        Money amount = request.money("amount", true, true);
-        String idempotencyKey = request.string("idempotency_key", false, ReservationResource::isShortText,
-                "must be 1-" + TEXT_LENGTH_MAX + " characters");
-        Long ttl = request.integer("ttl_seconds", false, Reservation.TTL_SECONDS_MIN, Reservation.TTL_SECONDS_MAX);
-        String provider = optionalText(request, "provider");
-        String model = optionalText(request, "model");
-        String runId = optionalText(request, "run_id");
+        String agent = request.agentName("agent_name", Presence.REQUIRED);
+        Money amount = request.money("amount", Presence.REQUIRED, Amount.POSITIVE);
+        String idempotencyKey = request.text("idempotency_key", Presence.OPTIONAL, Text.IDEMPOTENCY_KEY);
+        Long ttl = request.count("ttl_seconds", Presence.OPTIONAL,
+                Count.between(Reservation.TTL_SECONDS_MIN, Reservation.TTL_SECONDS_MAX));
+        String provider = request.text("provider", Presence.OPTIONAL, Text.LABEL);
+        String model = request.text("model", Presence.OPTIONAL, Text.LABEL);
+        String runId = request.text("run_id", Presence.OPTIONAL, Text.LABEL);
         request.rejectUnknown().throwIfInvalid();
 
         return answer(spend.submit(new LedgerCommand.Reserve(caller.orgId(), agent, amount,
@@ -63,9 +63,9 @@ public class ReservationResource {
     public CompletionStage<Response> commit(@PathParam("id") String id, JsonNode body) {
         UUID reservationId = reservationId(id);
         RequestReader request = RequestReader.body(body);
-        Money cost = request.money("cost", true, false);
-        Long inputTokens = request.integer("input_tokens", false, 0, TOKENS_MAX);
-        Long outputTokens = request.integer("output_tokens", false, 0, TOKENS_MAX);
+        Money cost = request.money("cost", Presence.REQUIRED, Amount.ZERO_OR_MORE);
+        Long inputTokens = request.count("input_tokens", Presence.OPTIONAL, Count.TOKENS);
+        Long outputTokens = request.count("output_tokens", Presence.OPTIONAL, Count.TOKENS);
         request.rejectUnknown().throwIfInvalid();
         return answer(spend.submit(
                 new LedgerCommand.Commit(caller.orgId(), reservationId, cost, inputTokens, outputTokens),
@@ -122,6 +122,8 @@ public class ReservationResource {
             return SpendAnswers.conflict(conflict);
         } else if (outcome instanceof LedgerOutcome.NotFound notFound) {
             return SpendAnswers.notFound(notFound);
+        } else if (outcome instanceof LedgerOutcome.LimitReached limit) {
+            return ProblemMapper.limitReached(limit.limit(), limit.max(), limit.detail());
         }
         throw new IllegalStateException("unexpected reservation outcome " + outcome.getClass().getSimpleName());
     }
@@ -130,11 +132,4 @@ public class ReservationResource {
         return Ids.parse(id).orElseThrow(() -> ProblemException.notFound("Reservation " + id));
     }
 
-    private static String optionalText(RequestReader request, String field) {
-        return request.string(field, false, ReservationResource::isShortText, "must be 1-" + TEXT_LENGTH_MAX + " characters");
-    }
-
-    static boolean isShortText(String text) {
-        return !text.isEmpty() && text.length() <= TEXT_LENGTH_MAX;
-    }
 }

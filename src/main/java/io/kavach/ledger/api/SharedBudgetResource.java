@@ -1,6 +1,8 @@
 package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kavach.ledger.api.RequestReader.Amount;
+import io.kavach.ledger.api.RequestReader.Presence;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.Names;
@@ -40,11 +42,11 @@ public class SharedBudgetResource {
     @RolesAllowed(Roles.ADMIN)
     public Response create(JsonNode body) {
         RequestReader request = RequestReader.body(body);
-        String name = request.string("name", true, Names::isPoolName, Names.POOL_NAME_RULE);
+        String name = request.poolName("name", Presence.REQUIRED);
         BudgetTypes.read(request);
-        Period period = request.period("period", true);
-        Money limit = request.money("limit_value", true, true);
-        List<String> agents = agents(request, false);
+        Period period = request.period("period", Presence.REQUIRED);
+        Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        List<String> agents = agents(request, Presence.OPTIONAL);
         request.rejectUnknown().throwIfInvalid();
         PoolState created = pools.create(caller.orgId(), name, period, limit, agents == null ? List.of() : agents);
         return Response.created(URI.create("/v1/shared-budgets/" + name)).entity(SharedBudgetView.of(created)).build();
@@ -72,9 +74,9 @@ public class SharedBudgetResource {
         String pool = poolName(name);
         RequestReader request = RequestReader.body(body);
         BudgetTypes.read(request);
-        Period period = request.period("period", false);
-        Money limit = request.money("limit_value", true, true);
-        List<String> agents = agents(request, true);
+        Period period = request.period("period", Presence.OPTIONAL);
+        Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        List<String> agents = agents(request, Presence.REQUIRED);
         request.rejectUnknown().throwIfInvalid();
         return SharedBudgetView.of(pools.replace(caller.orgId(), pool, period, limit, agents));
     }
@@ -105,8 +107,8 @@ public class SharedBudgetResource {
         return Response.noContent().build();
     }
 
-    private static List<String> agents(RequestReader request, boolean required) {
-        return request.agentNames("agents", required, SharedBudgetService.POOL_MEMBERS_MAX);
+    private static List<String> agents(RequestReader request, Presence presence) {
+        return request.agentNames("agents", presence, SharedBudgetService.POOL_MEMBERS_MAX);
     }
 
     /** A name no pool could have cannot name an existing pool: 404, like any other missing pool. */

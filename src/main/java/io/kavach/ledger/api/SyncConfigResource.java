@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kavach.ledger.api.RequestReader.Amount;
+import io.kavach.ledger.api.RequestReader.Presence;
 import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.error.ProblemException;
@@ -68,12 +70,11 @@ public class SyncConfigResource {
     @RolesAllowed(Roles.SDK)
     public SyncView sync(JsonNode body) {
         RequestReader request = RequestReader.body(body);
-        // What is stored for display must read back: no numbers jsonb would expand to hundreds of digits.
-        ConfigYaml.unboundedNumbers(body, "").forEach(e -> request.errors().add(e));
-        String agent = request.agentName("agent_name", true);
-        JsonNode budgets = array(request, "budgets");
-        JsonNode alertConfigs = array(request, "alert_configs");
-        JsonNode orgAlertConfigs = array(request, "org_alert_configs");
+        String agent = request.agentName("agent_name", Presence.REQUIRED);
+        JsonNode budgets = request.list("budgets", Presence.OPTIONAL, ENTRIES_MAX);
+        // Kept for display as sent: their text and numbers obey the same rules as any other field.
+        JsonNode alertConfigs = kept(request, "alert_configs");
+        JsonNode orgAlertConfigs = kept(request, "org_alert_configs");
 
         Map<Period, Money> own = new EnumMap<>(Period.class);
         ArrayNode guardrails = JsonNodeFactory.instance.arrayNode();
@@ -87,13 +88,15 @@ public class SyncConfigResource {
                     continue;
                 }
                 RequestReader item = request.nested(entry, path);
-                String type = item.string("budget_type", false, null, null);
-                String period = item.string("period", false, null, null);
+                String type = word(entry.get("budget_type"));
+                String period = word(entry.get("period"));
                 if (PER_RUN.equals(period)) {
-                    guardrails.add(entry); // per-run guardrails are enforced by the SDK itself
+                    if (request.document(path, entry) != null) {
+                        guardrails.add(entry); // per-run guardrails are enforced by the SDK itself
+                    }
                 } else if ((type == null || BudgetState.COST.equals(type)) && period != null
                         && Period.fromWire(period).isPresent()) {
-                    Money limit = item.money("limit_value", true, true);
+                    Money limit = item.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
                     Period p = Period.fromWire(period).get();
                     if (own.containsKey(p)) {
                         item.error("period", "duplicate: each period may appear once among cost budgets");
@@ -102,7 +105,7 @@ public class SyncConfigResource {
                     }
                 } else if (type == null && period == null) {
                     item.error("period", "is required");
-                } else {
+                } else if (request.document(path, entry) != null) {
                     unenforced.add(entry); // token or request budgets, other periods: shown, not enforced (yet)
                 }
             }
@@ -117,8 +120,9 @@ public class SyncConfigResource {
             } else {
                 RequestReader org = request.nested(orgBudget, "org_budget");
                 BudgetTypes.read(org);
-                orgPeriod = org.period("period", true);
-                orgLimit = org.money("limit_value", true, true);
+                orgPeriod = org.period("period", Presence.REQUIRED);
+                orgLimit = org.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+                request.document("org_budget", orgBudget);
             }
         }
         request.throwIfInvalid();
@@ -150,20 +154,15 @@ public class SyncConfigResource {
                 new StoredView(guardrails.size(), size(alertConfigs), size(orgAlertConfigs), unenforced.size()));
     }
 
-    private static JsonNode array(RequestReader request, String field) {
-        JsonNode value = request.raw(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isArray()) {
-            request.error(field, "must be a list");
-            return null;
-        }
-        if (value.size() > ENTRIES_MAX) {
-            request.error(field, "must have at most " + ENTRIES_MAX + " entries");
-            return null;
-        }
-        return value;
+    /** A list the ledger stores for display: at most {@link #ENTRIES_MAX} entries, clean text, bounded numbers. */
+    private static JsonNode kept(RequestReader request, String field) {
+        JsonNode value = request.list(field, Presence.OPTIONAL, ENTRIES_MAX);
+        return value == null ? null : request.document(field, value);
+    }
+
+    /** A string field of an SDK entry as a word to compare, or null when it is anything else. */
+    private static String word(JsonNode value) {
+        return value != null && value.isTextual() ? value.textValue() : null;
     }
 
     /**

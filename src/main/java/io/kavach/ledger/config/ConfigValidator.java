@@ -67,9 +67,13 @@ public final class ConfigValidator {
                     // Any other section is the SDK's (defaults, channels, guardrails, ...) and kept
                     // verbatim. A misspelt budget section would silently delete budgets, since the
                     // file is the desired state: those are refused instead.
-                    if (name.toLowerCase().contains("budget") || name.equalsIgnoreCase("agent")) {
+                    if (!Names.isCleanText(name)) {
+                        error("(body)", "has a section name that " + Names.CLEAN_TEXT_RULE);
+                    } else if (name.toLowerCase().contains("budget") || name.equalsIgnoreCase("agent")) {
                         error(name, "is not a known budget section (use org_budget, shared_budgets or agents)");
                     } else {
+                        // Kept verbatim and shown again on export: stored text obeys the clean-text rule.
+                        errors.addAll(ClientInput.documentProblems(field.getValue(), name));
                         ConfigExtras.sections(extras).set(name, field.getValue());
                     }
                 }
@@ -230,7 +234,10 @@ public final class ConfigValidator {
                         && "default".equals(field.getValue().textValue());
                 if (BUDGET.equals(field.getKey()) && !inherits) {
                     readAgentBudget(name, field.getValue(), path + "." + BUDGET, budgets);
+                } else if (!Names.isCleanText(field.getKey())) {
+                    error(path, "has a setting name that " + Names.CLEAN_TEXT_RULE);
                 } else {
+                    errors.addAll(ClientInput.documentProblems(field.getValue(), path + "." + field.getKey()));
                     if (kept == null) {
                         kept = ConfigExtras.agentSettings(extras).putObject(name);
                     }
@@ -304,6 +311,9 @@ public final class ConfigValidator {
         if (node == null || node.isNull()) {
             error(path, "is required (USD, > 0)");
             return null;
+        }
+        if (ClientInput.refusedNumber(node).isPresent()) {
+            return null; // reported where the document was read (ConfigYaml), with the same path
         }
         if (!node.isNumber() || (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()))) {
             error(path, "must be a number of USD greater than 0");

@@ -32,6 +32,8 @@ public final class ConfigYaml {
     /** The largest configuration accepted: 1 MiB, far beyond any real file. */
     public static final int BODY_BYTES_MAX = 1024 * 1024;
     public static final int NESTING_DEPTH_MAX = 32;
+    /** The longest line of a YAML configuration (see {@link #checkLineLengths}). */
+    public static final int LINE_BYTES_MAX = 8 * 1024;
 
     private static final YAMLMapper YAML;
     private static final ObjectMapper JSON;
@@ -76,23 +78,40 @@ public final class ConfigYaml {
     }
 
     /**
-     * Every number in {@code node} with more than {@link #NUMBER_DIGITS_MAX} digits before or after
-     * the decimal point, as errors at their paths. Short input such as {@code 1e309} is otherwise
+     * Every number in {@code node} that was refused as text ({@link ClientInput}) or has more than
+     * {@link #NUMBER_DIGITS_MAX} digits before or after the decimal point, as errors at their paths. Short input such as {@code 1e309} is otherwise
      * stored by PostgreSQL's jsonb as 310 digits, which no sane configuration means and which the
      * stored document could then not be read back from.
      */
     public static java.util.List<io.kavach.ledger.error.FieldError> unboundedNumbers(JsonNode node, String path) {
         java.util.List<io.kavach.ledger.error.FieldError> errors = new java.util.ArrayList<>();
-        collectUnboundedNumbers(node, path, errors);
+        collectUnboundedNumbers(node, path, errors, true);
+        return errors;
+    }
+
+    /**
+     * As {@link #unboundedNumbers}, but only the storage bound of {@link #NUMBER_DIGITS_MAX}
+     * digits: for documents whose refused numbers are reported by
+     * {@link ClientInput#documentProblems} already.
+     */
+    public static java.util.List<io.kavach.ledger.error.FieldError> longNumbers(JsonNode node, String path) {
+        java.util.List<io.kavach.ledger.error.FieldError> errors = new java.util.ArrayList<>();
+        collectUnboundedNumbers(node, path, errors, false);
         return errors;
     }
 
     private static void collectUnboundedNumbers(JsonNode node, String path,
-                                                java.util.List<io.kavach.ledger.error.FieldError> errors) {
+                                                java.util.List<io.kavach.ledger.error.FieldError> errors,
+                                                boolean refusedToo) {
         if (node == null) {
             return;
         }
-        if (node.isNumber()) {
+        java.util.Optional<String> refused = ClientInput.refusedNumber(node);
+        if (refused.isPresent()) {
+            if (refusedToo) {
+                errors.add(new io.kavach.ledger.error.FieldError(path.isEmpty() ? "(body)" : path, refused.get()));
+            }
+        } else if (node.isNumber()) {
             java.math.BigDecimal value = node.decimalValue();
             if (value.precision() - value.scale() > NUMBER_DIGITS_MAX || value.scale() > NUMBER_DIGITS_MAX) {
                 errors.add(new io.kavach.ledger.error.FieldError(path.isEmpty() ? "(body)" : path,
@@ -100,10 +119,10 @@ public final class ConfigYaml {
             }
         } else if (node.isObject()) {
             node.fields().forEachRemaining(field -> collectUnboundedNumbers(field.getValue(),
-                    path.isEmpty() ? field.getKey() : path + "." + field.getKey(), errors));
+                    path.isEmpty() ? field.getKey() : path + "." + field.getKey(), errors, refusedToo));
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                collectUnboundedNumbers(node.get(i), path + "[" + i + "]", errors);
+                collectUnboundedNumbers(node.get(i), path + "[" + i + "]", errors, refusedToo);
             }
         }
     }
@@ -119,8 +138,9 @@ public final class ConfigYaml {
     /** Parses one YAML document; malformed input is a 400 naming the line and column. */
     public static JsonNode parseYaml(byte[] body) {
         checkSize(body);
+        checkLineLengths(body);
         try (JsonParser parser = new AliasRefusingParser(YAML.getFactory().createParser(body))) {
-            JsonNode root = YAML.readTree(parser);
+            JsonNode root = ClientInput.readTree(parser);
             if (parser.nextToken() != null) {
                 throw ProblemException.badRequest("malformed_yaml",
                         "The body must hold exactly one YAML document");
@@ -144,7 +164,7 @@ public final class ConfigYaml {
     public static JsonNode parseJson(byte[] body) {
         checkSize(body);
         try (JsonParser parser = JSON.getFactory().createParser(body)) {
-            JsonNode root = JSON.readTree(parser);
+            JsonNode root = ClientInput.readTree(parser);
             if (parser.nextToken() != null) {
                 throw ProblemException.badRequest("malformed_json", "The body must hold exactly one JSON value");
             }
@@ -183,6 +203,34 @@ public final class ConfigYaml {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * SnakeYAML copies its whole look-ahead window for every kilobyte it reads ahead within one
+     * token, so a single 600 KB line costs seconds of CPU and a gigabyte of garbage: lines are
+     * bounded before it sees them. No real configuration line comes near the bound.
+     */
+    private static void checkLineLengths(byte[] body) {
+        int start = 0;
+        for (int i = 0; i <= body.length; i++) {
+            if (i == body.length || body[i] == '\n' || body[i] == '\r') {
+                if (i - start > LINE_BYTES_MAX) {
+                    throw ProblemException.badRequest("malformed_yaml", "Line " + (lineNumber(body, start))
+                            + " is longer than " + LINE_BYTES_MAX + " bytes; a configuration line must be shorter");
+                }
+                start = i + 1;
+            }
+        }
+    }
+
+    private static int lineNumber(byte[] body, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset; i++) {
+            if (body[i] == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     private static void checkSize(byte[] body) {

@@ -65,6 +65,10 @@ public sealed interface LedgerOutcome {
         }
     }
 
+    /** The command needs an agent the org may not create any more ({@link OrgLimit#AGENTS}); nothing was done. */
+    record LimitReached(OrgLimit limit, int max, String detail) implements LedgerOutcome {
+    }
+
     /** The API key was revoked before the spend's transaction ran (401); nothing was done. */
     record Unauthorized() implements LedgerOutcome {
     }

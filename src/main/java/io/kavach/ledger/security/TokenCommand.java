@@ -30,8 +30,6 @@ public final class TokenCommand {
 
     public static final String NAME = "token";
     public static final long TTL_SECONDS_DEFAULT = 3600;
-    /** One year: a token lives at most this long, so a leaked one does not work forever. */
-    public static final long TTL_SECONDS_MAX = 31_536_000;
     public static final String DEFAULT_ISSUER = "kavach-ledger";
 
     static final String SIGN_KEY_LOCATION = "smallrye.jwt.sign.key.location";
@@ -43,9 +41,10 @@ public final class TokenCommand {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
 
-    static final String USAGE =
-            "usage: java -jar quarkus-run.jar token --org <org id> --role admin|viewer [--ttl <seconds, 1-"
-                    + TTL_SECONDS_MAX + ", default " + TTL_SECONDS_DEFAULT + ">]";
+    static String usage(long ttlSecondsMax) {
+        return "usage: java -jar quarkus-run.jar token --org <org id> --role admin|viewer [--ttl <seconds, 1-"
+                + ttlSecondsMax + " (" + JwtPolicy.MAX_AGE + "), default " + TTL_SECONDS_DEFAULT + ">]";
+    }
 
     private static final Set<String> ROLES = Set.of(Roles.ADMIN, Roles.VIEWER);
 
@@ -68,12 +67,14 @@ public final class TokenCommand {
 
     /** Runs the command with the arguments after {@code token}; returns the process exit code. */
     public static int run(List<String> args, Config config, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.println(USAGE);
-            return EXIT_OK;
-        }
         try {
-            String token = mint(parse(args), config);
+            // The service refuses a token older than its max age whatever its exp: none lives longer.
+            long ttlSecondsMax = JwtPolicy.maxAge(config).toSeconds();
+            if (args.contains("--help") || args.contains("-h")) {
+                out.println(usage(ttlSecondsMax));
+                return EXIT_OK;
+            }
+            String token = mint(parse(args, ttlSecondsMax), config);
             out.println(token);
             out.flush();
             return EXIT_OK;
@@ -81,10 +82,14 @@ public final class TokenCommand {
             err.println("kavach-ledger token: " + e.getMessage());
             err.flush();
             return e.exitCode;
+        } catch (IllegalArgumentException e) {
+            err.println("kavach-ledger token: " + e.getMessage());
+            err.flush();
+            return EXIT_FAILED;
         }
     }
 
-    static Request parse(List<String> args) throws CommandException {
+    static Request parse(List<String> args, long ttlSecondsMax) throws CommandException {
         String org = null;
         String role = null;
         String ttl = null;
@@ -132,22 +137,26 @@ public final class TokenCommand {
             } catch (NumberFormatException e) {
                 throw usage("--ttl must be a whole number of seconds, not \"" + ttl + "\"");
             }
-            if (ttlSeconds < 1 || ttlSeconds > TTL_SECONDS_MAX) {
-                throw usage("--ttl must be between 1 and " + TTL_SECONDS_MAX + " seconds, not " + ttl);
+            if (ttlSeconds < 1 || ttlSeconds > ttlSecondsMax) {
+                throw usage("--ttl must be between 1 and " + ttlSecondsMax + " seconds (" + JwtPolicy.MAX_AGE
+                        + "), not " + ttl);
             }
         }
-        return new Request(org, role, ttlSeconds);
+        return new Request(org, role, Math.min(ttlSeconds, ttlSecondsMax));
     }
 
     static String mint(Request request, Config config) throws CommandException {
         PrivateKey key = signingKey(config);
         String issuer = issuer(config);
         try {
+            java.time.Instant now = java.time.Instant.now();
             return Jwt.issuer(issuer)
                     .subject("token-command")
                     .claim(OrgClaimAugmentor.ORG_CLAIM, request.org())
+                    .claim(org.eclipse.microprofile.jwt.Claims.jti.name(), java.util.UUID.randomUUID().toString())
                     .groups(Set.of(request.role()))
-                    .expiresIn(Duration.ofSeconds(request.ttlSeconds()))
+                    .issuedAt(now)
+                    .expiresAt(now.plus(Duration.ofSeconds(request.ttlSeconds())))
                     .jws().keyId(keyId(key))
                     .sign(key);
         } catch (RuntimeException e) {

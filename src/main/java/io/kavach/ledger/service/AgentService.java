@@ -51,6 +51,8 @@ public class AgentService {
     BudgetDefinitionStore definitions;
     @Inject
     BudgetChangeApplier applier;
+    @Inject
+    OrgLimits orgLimits;
 
     /**
      * One agent as listed: its name, the state of every applicable budget, its last SDK sync
@@ -98,7 +100,7 @@ public class AgentService {
         return QuarkusTransaction.requiringNew().call(() -> {
             orgs.ensure(orgId);
             definitions.lockOrg(orgId);
-            agents.ensure(orgId, List.of(agent));
+            agents.ensure(orgId, List.of(agent), orgLimits.agentsPerOrg());
             Map<BudgetKey, BudgetSpec> desired = new LinkedHashMap<>();
             limits.forEach((period, limit) -> desired.put(BudgetKey.agent(agent, period),
                     BudgetSpec.of(BudgetKey.agent(agent, period), limit)));
@@ -117,7 +119,7 @@ public class AgentService {
     public BudgetStatus pause(String orgId, String agent, String reason) {
         QuarkusTransaction.requiringNew().run(() -> {
             orgs.ensure(orgId);
-            agents.ensure(orgId, List.of(agent));
+            agents.ensure(orgId, List.of(agent), orgLimits.agentsPerOrg());
             agents.pause(orgId, agent, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS), reason);
         });
         return status(orgId, agent);

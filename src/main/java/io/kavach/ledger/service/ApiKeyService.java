@@ -81,9 +81,11 @@ public class ApiKeyService {
      */
     @Transactional
     public void revoke(String orgId, UUID id) {
-        ApiKeyEntity key = ApiKeyEntity.findById(id, LockModeType.PESSIMISTIC_WRITE);
-        // Another org's key, a revoked one and a missing one are indistinguishable: 404.
-        if (key == null || !key.orgId.equals(orgId) || key.revokedAt != null) {
+        // The org is part of the locking statement: another org's key id locks nothing. Another
+        // org's key, a revoked one and a missing one are indistinguishable: 404.
+        ApiKeyEntity key = ApiKeyEntity.<ApiKeyEntity>find("id = ?1 and orgId = ?2 and revokedAt is null", id, orgId)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+        if (key == null) {
             throw ProblemException.notFound("API key " + id);
         }
         key.revokedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);

@@ -14,9 +14,12 @@ public class AuditService {
 
     @Inject
     AuditStore store;
+    @Inject
+    OrgLimits limits;
 
+    /** Refused ({@code OrgLimitReached}) while the org already has its concurrent audits running. */
     public AuditReport audit(String orgId) {
-        AuditReport report = store.audit(orgId);
+        AuditReport report = store.audit(orgId, limits.concurrentAuditsPerOrg());
         if (!report.drift().isEmpty()) {
             LOG.errorf("ledger drift in org %s: %s", orgId, report.drift());
         }

@@ -4,6 +4,8 @@ import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.ledger.Ids;
 import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.OrgLimit;
+import io.kavach.ledger.ledger.OrgLimitReached;
 import io.kavach.ledger.ledger.Scope;
 import io.kavach.ledger.ledger.store.AgentStore;
 import io.kavach.ledger.ledger.store.BudgetDefinitionStore;
@@ -37,6 +39,8 @@ class BudgetChangeApplier {
     AgentStore agents;
     @Inject
     WindowLimits windowLimits;
+    @Inject
+    OrgLimits limits;
 
     void apply(String orgId, List<BudgetChange> changes, Instant now) {
         List<BudgetChange> sorted = new ArrayList<>(changes);
@@ -44,7 +48,7 @@ class BudgetChangeApplier {
         definitions.softDelete(sorted.stream().filter(c -> c.action() == BudgetChange.Action.DELETE)
                 .map(BudgetChange::budgetId).toList(), now);
 
-        Map<String, Long> agentIds = agents.ensure(orgId, agentsNeeded(sorted));
+        Map<String, Long> agentIds = agents.ensure(orgId, agentsNeeded(sorted), limits.agentsPerOrg());
 
         // Budget rows in id order too, so two writers (should the org lock ever be bypassed) agree.
         TreeMap<UUID, Money> newLimits = new TreeMap<>();
@@ -72,6 +76,39 @@ class BudgetChangeApplier {
             if (spec.key().scope() == Scope.SHARED) {
                 definitions.addMembers(id, ids(spec.agents(), agentIds));
             }
+        }
+        checkPoolLimits(orgId, sorted, agentIds);
+    }
+
+    /**
+     * After the writes, inside the same transaction (which holds the org lock, so the counts are
+     * exact): the org's pools and each new member's pools stay within their caps, or everything
+     * rolls back.
+     */
+    private void checkPoolLimits(String orgId, List<BudgetChange> changes, Map<String, Long> agentIds) {
+        List<Long> members = new ArrayList<>();
+        boolean poolCreated = false;
+        for (BudgetChange change : changes) {
+            if (change.key().scope() != Scope.SHARED || change.to() == null) {
+                continue;
+            }
+            poolCreated |= change.action() == BudgetChange.Action.CREATE;
+            change.to().agents().forEach(name -> members.add(agentIds.get(name)));
+        }
+        checkPoolLimits(orgId, poolCreated, members);
+    }
+
+    /** The pool caps of {@link OrgLimits}, checked after a write that created a pool or added {@code members}. */
+    void checkPoolLimits(String orgId, boolean poolCreated, List<Long> members) {
+        if (poolCreated && definitions.livePoolCount(orgId) > limits.poolsPerOrg()) {
+            throw new OrgLimitReached(OrgLimit.POOLS, limits.poolsPerOrg(),
+                    "An org may have at most " + limits.poolsPerOrg() + " shared pools; delete one first");
+        }
+        List<String> over = definitions.agentsInMorePoolsThan(members, limits.poolsPerAgent());
+        if (!over.isEmpty()) {
+            throw new OrgLimitReached(OrgLimit.POOLS_PER_AGENT, limits.poolsPerAgent(),
+                    "An agent may be a member of at most " + limits.poolsPerAgent() + " shared pools; "
+                            + String.join(", ", over) + " would be in more");
         }
     }
 

@@ -39,6 +39,8 @@ public class ConfigService {
     BudgetDefinitionStore definitions;
     @Inject
     BudgetChangeApplier applier;
+    @Inject
+    OrgLimits limits;
 
     /** What an apply did (or, for a dry run, would do). {@code extrasFrom/To} are null when the extras are unchanged. */
     public record ConfigResult(boolean dryRun, List<BudgetChange> changes, JsonNode extrasFrom, JsonNode extrasTo) {
@@ -58,7 +60,7 @@ public class ConfigService {
                 if (!dryRun) {
                     Instant now = clock.instant();
                     // Agents the file names exist afterwards, budget or not (SPEC §1: created by config).
-                    agents.ensure(orgId, desired.agents());
+                    agents.ensure(orgId, desired.agents(), limits.agentsPerOrg());
                     applier.apply(orgId, changes, now);
                     if (extrasChanged) {
                         orgs.setExtras(orgId, ConfigYaml.writeJson(desired.extras()));

@@ -1,6 +1,6 @@
 package io.kavach.ledger.service;
 
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.error.SqlFailures;
 import io.kavach.ledger.ledger.LedgerCommand;
 import io.kavach.ledger.ledger.LedgerOutcome;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -13,10 +13,10 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.context.ManagedExecutor;
@@ -25,16 +25,26 @@ import org.jboss.logging.Logger;
 /**
  * Group commit for the ledger (TigerBeetle's batching): commands that arrive together are
  * applied together, in one transaction that locks each hot window once, and each is answered as
- * if it had been alone. A few lane threads each take the next command, gather what else arrives
- * within {@code max-wait} (up to {@code max-size} commands or {@code max-events} ingested
- * events), and hand the batch to {@link LedgerProcessor}. Nothing is acknowledged before its
- * transaction commits, and the database stays the only truth, so instances stay stateless and
- * exact. With batching off every command is its own transaction (the baseline).
+ * if it had been alone. A few lane threads each take a batch from the shared {@link FairQueue}
+ * (bounded by events, a bounded share per org, round-robin across orgs), gathering what arrives
+ * within {@code max-wait} (up to {@code max-size} commands or {@code max-events} ingested events),
+ * and hand it to {@link LedgerProcessor}. Nothing is acknowledged before its transaction commits,
+ * and the database stays the only truth, so instances stay stateless and exact. With batching
+ * off every command is its own transaction (the baseline).
+ *
+ * <p>Every caller is answered, whatever happens: a command the queue cannot take fails at once
+ * ({@link LedgerRefusal.QueueFull}, {@link LedgerRefusal.OrgOverShare}); one not answered within
+ * {@code answer-timeout} fails with {@link LedgerRefusal.TimedOut} (withdrawn if still queued); a
+ * lane survives any {@link Throwable} and fails only that batch ({@link LedgerRefusal.LaneFailed}).
+ * A batch that fails because of one command's data is split in halves until that command is
+ * alone, so it fails alone and its batch-mates commit in a few transactions, not one each.
  */
 @ApplicationScoped
 public class LedgerBatcher {
 
     private static final Logger LOG = Logger.getLogger(LedgerBatcher.class);
+    /** How long an idle lane waits for work before checking whether the service is stopping. */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     @ConfigProperty(name = "kavach.ledger.batching.enabled", defaultValue = "true")
     boolean enabled;
@@ -46,9 +56,18 @@ public class LedgerBatcher {
     int maxEvents;
     @ConfigProperty(name = "kavach.ledger.batching.lanes", defaultValue = "2")
     int lanes;
-    /** Commands waiting beyond this are refused at once (503) rather than queued without bound. */
-    @ConfigProperty(name = "kavach.ledger.batching.queue-capacity", defaultValue = "20000")
+    /** Events (a reservation, commit or release weighs one) the queue holds, from all orgs together. */
+    @ConfigProperty(name = "kavach.ledger.queue.capacity-events", defaultValue = "50000")
     int queueCapacity;
+    /** What one org may always have queued, however many orgs are waiting: one maximal ingest. */
+    @ConfigProperty(name = "kavach.ledger.queue.org-share-min-events", defaultValue = "5000")
+    int orgShareMin;
+    /** The most one org may have queued, however idle the others are: two maximal ingests. */
+    @ConfigProperty(name = "kavach.ledger.queue.org-share-max-events", defaultValue = "10000")
+    int orgShareMax;
+    /** No caller waits longer than this for its outcome (more than three lock timeouts of a batch's attempts). */
+    @ConfigProperty(name = "kavach.ledger.answer-timeout", defaultValue = "PT30S")
+    Duration answerTimeout;
     /** How long shutdown waits for the lanes to finish what is queued. */
     @ConfigProperty(name = "kavach.shutdown.drain-timeout", defaultValue = "PT30S")
     Duration drainTimeout;
@@ -60,8 +79,9 @@ public class LedgerBatcher {
     @Inject
     MeterRegistry metrics;
 
-    private BlockingQueue<Pending> queue;
+    private FairQueue<Pending> queue;
     private ExecutorService laneThreads;
+    private ScheduledThreadPoolExecutor timeouts;
     private volatile boolean running;
     private DistributionSummary batchSizes;
 
@@ -73,15 +93,26 @@ public class LedgerBatcher {
     }
 
     void start(@Observes StartupEvent event) {
+        start();
+    }
+
+    /** Starts the lanes (package-private so a test can run a batcher outside CDI). */
+    void start() {
         batchSizes = DistributionSummary.builder("kavach.ledger.batch.size")
                 .description("Commands applied per ledger transaction").register(metrics);
         io.micrometer.core.instrument.Gauge.builder("kavach.ledger.queue.depth", this, LedgerBatcher::queued)
                 .description("Commands waiting for a ledger lane").register(metrics);
+        timeouts = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "ledger-answer-timeouts");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timeouts.setRemoveOnCancelPolicy(true);
         if (!enabled) {
             LOG.info("ledger batching is off: one transaction per command");
             return;
         }
-        queue = new ArrayBlockingQueue<>(queueCapacity);
+        queue = new FairQueue<>(queueCapacity, orgShareMin, orgShareMax);
         running = true;
         laneThreads = java.util.concurrent.Executors.newFixedThreadPool(lanes, runnable -> {
             Thread thread = new Thread(runnable, "ledger-lane");
@@ -91,11 +122,16 @@ public class LedgerBatcher {
         for (int i = 0; i < lanes; i++) {
             laneThreads.execute(this::lane);
         }
-        LOG.infof("ledger batching on: %d lanes, max wait %s, max %d commands / %d events per batch",
-                lanes, maxWait, maxSize, maxEvents);
+        LOG.infof("ledger batching on: %d lanes, max wait %s, max %d commands / %d events per batch; "
+                        + "queue of %d events, %d-%d per org; answers within %s",
+                lanes, maxWait, maxSize, maxEvents, queueCapacity, orgShareMin, orgShareMax, answerTimeout);
     }
 
     void stop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    void stop() {
         running = false;
         if (laneThreads != null) {
             laneThreads.shutdown();
@@ -109,16 +145,18 @@ public class LedgerBatcher {
                 Thread.currentThread().interrupt();
             }
             // Whatever slipped in as the lanes stopped is answered, not left hanging.
-            for (Pending left = queue.poll(); left != null; left = queue.poll()) {
-                left.answer().completeExceptionally(new ProblemException(503, "ledger_busy", "Service busy",
-                        "The service is shutting down; retry on another instance").withHeader("Retry-After", "1"));
+            for (Pending left : queue.drain()) {
+                left.answer().completeExceptionally(new LedgerRefusal.QueueFull(queueCapacity));
             }
+        }
+        if (timeouts != null) {
+            timeouts.shutdownNow();
         }
     }
 
     /** Commands waiting for a lane (the queue-depth gauge). */
     public int queued() {
-        BlockingQueue<Pending> waiting = queue;
+        FairQueue<Pending> waiting = queue;
         return waiting == null ? 0 : waiting.size();
     }
 
@@ -129,18 +167,45 @@ public class LedgerBatcher {
 
     /**
      * The outcome once the command's transaction has committed. A non-null {@code keyHash} is the
-     * caller's API key, checked for revocation inside that transaction (ADR 0004).
+     * caller's API key, checked for revocation inside that transaction (ADR 0004). Fails with a
+     * {@link LedgerRefusal} when the queue does not take the command or no answer comes in time.
      */
     public CompletableFuture<LedgerOutcome> submit(LedgerCommand command, byte[] keyHash) {
         if (!enabled) {
-            return CompletableFuture.supplyAsync(() -> alone(command, keyHash), executor);
+            return bounded(CompletableFuture.supplyAsync(() -> alone(command, keyHash), executor), null);
         }
         Pending pending = new Pending(command, keyHash, new CompletableFuture<>());
-        if (!running || !queue.offer(pending)) {
-            pending.answer().completeExceptionally(new ProblemException(503, "ledger_busy", "Service busy",
-                    "The ledger is at capacity; retry shortly").withHeader("Retry-After", "1"));
+        if (!running) {
+            pending.answer().completeExceptionally(new LedgerRefusal.QueueFull(queueCapacity));
+            return pending.answer();
+        }
+        switch (queue.offer(pending, command.orgId(), pending.weight())) {
+            case ACCEPTED -> bounded(pending.answer(), pending);
+            case ORG_OVER_SHARE -> {
+                metrics.counter("kavach.ledger.queue.refused", "reason", "org_over_share").increment();
+                pending.answer().completeExceptionally(new LedgerRefusal.OrgOverShare(queue.shareOf(command.orgId())));
+            }
+            case FULL -> {
+                metrics.counter("kavach.ledger.queue.refused", "reason", "full").increment();
+                pending.answer().completeExceptionally(new LedgerRefusal.QueueFull(queueCapacity));
+            }
         }
         return pending.answer();
+    }
+
+    /**
+     * Fails {@code answer} with {@link LedgerRefusal.TimedOut} unless it completes within the
+     * answer timeout; a command still queued then is withdrawn, so it is never applied.
+     */
+    private CompletableFuture<LedgerOutcome> bounded(CompletableFuture<LedgerOutcome> answer, Pending pending) {
+        ScheduledFuture<?> timeout = timeouts.schedule(() -> {
+            boolean withdrawn = pending != null && queue.remove(pending, pending.command().orgId());
+            if (answer.completeExceptionally(new LedgerRefusal.TimedOut(answerTimeout, withdrawn))) {
+                metrics.counter("kavach.ledger.answer.timeouts").increment();
+            }
+        }, answerTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        answer.whenComplete((outcome, failure) -> timeout.cancel(false));
+        return answer;
     }
 
     private LedgerOutcome alone(LedgerCommand command, byte[] keyHash) {
@@ -149,40 +214,25 @@ public class LedgerBatcher {
     }
 
     private void lane() {
-        Pending carried = null;
-        while (running || !queue.isEmpty() || carried != null) {
+        while (running || !queue.isEmpty()) {
+            List<Pending> batch;
             try {
-                Pending first = carried != null ? carried : queue.poll(100, TimeUnit.MILLISECONDS);
-                carried = null;
-                if (first == null) {
-                    continue;
-                }
-                List<Pending> batch = new ArrayList<>();
-                batch.add(first);
-                int weight = first.weight();
-                long deadline = System.nanoTime() + maxWait.toNanos();
-                while (batch.size() < maxSize) {
-                    Pending next = queue.poll();
-                    if (next == null) {
-                        long left = deadline - System.nanoTime();
-                        next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
-                        if (next == null) {
-                            break;
-                        }
-                    }
-                    if (weight + next.weight() > maxEvents) {
-                        carried = next; // starts the next batch
-                        break;
-                    }
-                    batch.add(next);
-                    weight += next.weight();
-                }
-                apply(batch);
+                batch = queue.take(maxSize, maxEvents, maxWait.toNanos(), IDLE_NANOS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                LOG.error("ledger lane failed unexpectedly", e);
+            }
+            if (batch.isEmpty()) {
+                continue;
+            }
+            try {
+                apply(batch);
+            } catch (Throwable e) {
+                // An Error (out of memory, say) or a bug: the lane lives on, and this batch's
+                // callers are answered instead of waiting for ever.
+                LOG.error("ledger lane failed applying a batch of " + batch.size() + "; its commands are answered 503", e);
+                LedgerRefusal.LaneFailed failed = new LedgerRefusal.LaneFailed(e);
+                batch.forEach(pending -> pending.answer().completeExceptionally(failed));
             }
         }
     }
@@ -212,20 +262,18 @@ public class LedgerBatcher {
                 batch.get(i).answer().complete(outcomes.get(i));
             }
         } catch (RuntimeException e) {
-            if (batch.size() == 1) {
-                batch.get(0).answer().completeExceptionally(e);
+            if (batch.size() == 1 || SqlFailures.isDatabaseUnavailable(e)) {
+                // Alone, it is the command's own failure; with the database gone, every command's.
+                batch.forEach(pending -> pending.answer().completeExceptionally(e));
                 return;
             }
-            // One bad command must not fail its batch-mates: apply each alone.
-            LOG.warnf("ledger batch of %s failed (%s); applying its commands one by one", batch.size(), e.toString());
-            for (Pending pending : batch) {
-                try {
-                    pending.answer().complete(processor.process(List.of(pending.command()),
-                            java.util.Collections.singletonList(pending.keyHash())).get(0));
-                } catch (RuntimeException single) {
-                    pending.answer().completeExceptionally(single);
-                }
-            }
+            // One bad command (a value PostgreSQL refuses, SQLState class 22) must not fail its
+            // batch-mates, nor send everyone through a transaction each: halve until it is alone.
+            metrics.counter("kavach.ledger.batch.splits").increment();
+            LOG.debugf("ledger batch of %s failed (%s); applying it in halves", batch.size(), e.toString());
+            int half = batch.size() / 2;
+            apply(batch.subList(0, half));
+            apply(batch.subList(half, batch.size()));
         }
     }
 }

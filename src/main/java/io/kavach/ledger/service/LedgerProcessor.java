@@ -76,6 +76,8 @@ public class LedgerProcessor {
     io.micrometer.core.instrument.MeterRegistry metrics;
     @Inject
     KnownApiKeys knownKeys;
+    @Inject
+    OrgLimits limits;
 
     /** Outcomes in the order of {@code batch}, for callers whose credentials are already checked. */
     public List<LedgerOutcome> process(List<? extends LedgerCommand> batch) {
@@ -206,6 +208,8 @@ public class LedgerProcessor {
         private final List<? extends LedgerCommand> batch;
         private final Instant now;
         private final LedgerOutcome[] outcomes;
+        /** Commands decided before the windows (an agent the org may not create): left out of every later step. */
+        private final LedgerOutcome[] refused;
 
         private final Map<UUID, Reservation> reservations = new HashMap<>();
         private final Map<String, Map<String, StoredReservation>> existingKeys = new HashMap<>();
@@ -233,6 +237,7 @@ public class LedgerProcessor {
             this.batch = batch;
             this.now = now;
             this.outcomes = new LedgerOutcome[batch.size()];
+            this.refused = new LedgerOutcome[batch.size()];
         }
 
         List<LedgerOutcome> execute() throws SQLException {
@@ -244,23 +249,24 @@ public class LedgerProcessor {
             insertEvents(specs);
             lockWindows(specs);
             for (int i = 0; i < batch.size(); i++) {
-                outcomes[i] = decide(i, batch.get(i));
+                outcomes[i] = refused[i] != null ? refused[i] : decide(i, batch.get(i));
             }
             write();
             return List.of(outcomes);
         }
 
-        // 1. Reservation rows first (ascending id), for commits and releases.
+        // 1. Reservation rows first (ascending id), for commits and releases; each only in the org
+        //    that names it, so another org's id locks nothing.
         private void lockReservations() throws SQLException {
-            Set<UUID> ids = new TreeSet<>();
+            Map<UUID, Set<String>> orgs = new java.util.TreeMap<>();
             for (LedgerCommand command : batch) {
                 if (command instanceof Commit commit) {
-                    ids.add(commit.reservationId());
+                    orgs.computeIfAbsent(commit.reservationId(), id -> new TreeSet<>()).add(commit.orgId());
                 } else if (command instanceof Release release) {
-                    ids.add(release.reservationId());
+                    orgs.computeIfAbsent(release.reservationId(), id -> new TreeSet<>()).add(release.orgId());
                 }
             }
-            store.lockReservations(connection, ids).forEach((id, stored) -> reservations.put(id, stored.reservation()));
+            store.lockReservations(connection, orgs).forEach((id, stored) -> reservations.put(id, stored.reservation()));
         }
 
         private void findIdempotencyKeys() throws SQLException {
@@ -291,7 +297,7 @@ public class LedgerProcessor {
             for (Map.Entry<String, Set<String>> entry : namesByOrg.entrySet()) {
                 Map<String, Long> ids = new HashMap<>();
                 Map<String, AgentPause> paused = new HashMap<>();
-                agents.resolve(entry.getKey(), entry.getValue()).forEach((name, agent) -> {
+                agents.resolveWithin(entry.getKey(), entry.getValue(), limits.agentsPerOrg()).forEach((name, agent) -> {
                     ids.put(name, agent.id());
                     if (agent.pause() != null) {
                         paused.put(name, agent.pause());
@@ -300,6 +306,27 @@ public class LedgerProcessor {
                 agentIds.put(entry.getKey(), ids);
                 pauses.put(entry.getKey(), paused);
                 budgetsByAgent.put(entry.getKey(), applicable.forAgents(entry.getKey(), ids.values()));
+                if (ids.size() < entry.getValue().size()) {
+                    refuseCommandsNamingMissingAgents(entry.getKey(), ids);
+                }
+            }
+        }
+
+        /** The org may not create more agents: each command that needs one it lacks fails alone. */
+        private void refuseCommandsNamingMissingAgents(String orgId, Map<String, Long> ids) {
+            int max = limits.agentsPerOrg();
+            LedgerOutcome limitReached = new LedgerOutcome.LimitReached(io.kavach.ledger.ledger.OrgLimit.AGENTS, max,
+                    AgentStore.limitReached(max).detail());
+            for (int i = 0; i < batch.size(); i++) {
+                LedgerCommand command = batch.get(i);
+                if (!command.orgId().equals(orgId)) {
+                    continue;
+                }
+                if (command instanceof Reserve reserve && !isReplay(reserve) && !ids.containsKey(reserve.agentName())
+                        || command instanceof Ingest ingest
+                        && ingest.events().stream().anyMatch(e -> !ids.containsKey(e.agentName()))) {
+                    refused[i] = limitReached;
+                }
             }
         }
 
@@ -307,7 +334,11 @@ public class LedgerProcessor {
         //    anything else is written), by budget and start.
         private Map<WindowRef, WindowSpec> windowSpecs() {
             Map<WindowRef, WindowSpec> specs = new LinkedHashMap<>();
-            for (LedgerCommand command : batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                LedgerCommand command = batch.get(i);
+                if (refused[i] != null) {
+                    continue;
+                }
                 if (command instanceof Reserve reserve && !isReplay(reserve)) {
                     for (Budget budget : budgetsOf(reserve.orgId(), reserve.agentName())) {
                         addSpec(specs, budget, now);
@@ -338,8 +369,8 @@ public class LedgerProcessor {
             }
             Map<WindowRef, Long> windowIds = store.windowIds(connection, specs.keySet());
             List<NewEvent> events = new ArrayList<>();
-            for (LedgerCommand command : batch) {
-                if (command instanceof Ingest ingest) {
+            for (int i = 0; i < batch.size(); i++) {
+                if (batch.get(i) instanceof Ingest ingest && refused[i] == null) {
                     for (SpendEvent event : ingest.events()) {
                         List<Long> ids = refsAt(ingest.orgId(), event.agentName(), event.occurredAt()).stream()
                                 .map(ref -> present(windowIds.get(ref), ref, "was not created")).toList();

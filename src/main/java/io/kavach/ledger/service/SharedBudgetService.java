@@ -28,8 +28,6 @@ import java.util.TreeSet;
 @ApplicationScoped
 public class SharedBudgetService {
 
-    /** Pools per org: a listing returns them all, so their number is bounded. */
-    public static final int POOLS_PER_ORG_MAX = 1000;
     public static final int POOL_MEMBERS_MAX = 1000;
 
     @Inject
@@ -44,6 +42,8 @@ public class SharedBudgetService {
     BudgetStateStore states;
     @Inject
     BudgetChangeApplier applier;
+    @Inject
+    OrgLimits limits;
 
     public PoolState create(String orgId, String name, Period period, Money limit, List<String> members) {
         try {
@@ -54,10 +54,7 @@ public class SharedBudgetService {
                 if (pools.stream().anyMatch(p -> p.key().name().equals(name))) {
                     throw alreadyExists(name);
                 }
-                if (pools.size() >= POOLS_PER_ORG_MAX) {
-                    throw new ProblemException(409, "pool_limit_reached", "Too many pools",
-                            "An org may have at most " + POOLS_PER_ORG_MAX + " shared pools; delete one first");
-                }
+
                 BudgetKey key = BudgetKey.shared(name, period);
                 Instant now = clock.instant();
                 applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null,
@@ -127,8 +124,9 @@ public class SharedBudgetService {
                 throw new ProblemException(409, "pool_member_limit_reached", "Too many pool members",
                         "A pool may have at most " + POOL_MEMBERS_MAX + " agents");
             }
-            Long agentId = agents.ensure(orgId, List.of(agent)).get(agent);
+            Long agentId = agents.ensure(orgId, List.of(agent), limits.agentsPerOrg()).get(agent);
             definitions.addMembers(pool.id(), List.of(agentId));
+            applier.checkPoolLimits(orgId, false, List.of(agentId));
         });
     }
 

@@ -45,6 +45,8 @@ public class SyncConfigService {
     @Inject
     BudgetChangeApplier applier;
     @Inject
+    OrgLimits limits;
+    @Inject
     AgentService agentService;
 
     /** The org budget the SDK asked for, and whether it was created or an existing one kept. */
@@ -77,7 +79,7 @@ public class SyncConfigService {
                              String sdkConfig) {
         orgs.ensure(orgId);
         definitions.lockOrg(orgId);
-        long agentId = agents.ensure(orgId, List.of(agent)).get(agent);
+        long agentId = agents.ensure(orgId, List.of(agent), limits.agentsPerOrg()).get(agent);
         Instant now = clock.instant();
 
         Map<BudgetKey, ConfigPlanner.Current> current = AgentService.current(definitions.liveOwn(orgId, agent));

@@ -152,7 +152,8 @@ class IngestResourceTest {
         Fixtures.agentBudget(org, "bot", "daily", "100");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
-            gzip.write("{\"events\":[{\"agent_name\":\"bot\",\"cost\":1,\"model\":\"".getBytes(StandardCharsets.UTF_8));
+            // In a field the ledger does not read (the SDK's prompt), so only the inflated-size bound stops it.
+            gzip.write("{\"events\":[{\"agent_name\":\"bot\",\"cost\":1,\"prompt\":\"".getBytes(StandardCharsets.UTF_8));
             byte[] zeros = new byte[1024 * 1024];
             java.util.Arrays.fill(zeros, (byte) 'a');
             for (int i = 0; i < 12; i++) {

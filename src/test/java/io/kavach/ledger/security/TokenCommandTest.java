@@ -76,6 +76,26 @@ class TokenCommandTest {
     }
 
     @Test
+    void theTokenCarriesIatAndJtiAndItsTtlIsCappedAtTheMaxAge() throws Exception {
+        Outcome outcome = run(config(privatePem.toString()), "--org", "acme", "--role", "admin");
+        JsonWebToken jwt = verify(outcome.stdout.strip(), pair.getPublic(), "kavach-ledger");
+        assertTrue(jwt.getTokenID() != null && !jwt.getTokenID().isBlank(), "jti");
+        assertTrue(jwt.getIssuedAtTime() > 0, "iat");
+        Outcome again = run(config(privatePem.toString()), "--org", "acme", "--role", "admin");
+        assertTrue(!jwt.getTokenID().equals(verify(again.stdout.strip(), pair.getPublic(), "kavach-ledger").getTokenID()),
+                "a fresh jti per token");
+
+        Map<String, String> properties = new HashMap<>();
+        properties.put(TokenCommand.SIGN_KEY_LOCATION, privatePem.toString());
+        properties.put(JwtPolicy.MAX_AGE, "PT1H");
+        Config oneHour = TokenCommand.configuration("prod", new PropertiesConfigSource(properties, "test", 500));
+        Outcome tooLong = run(oneHour, "--org", "acme", "--role", "admin", "--ttl", "3601");
+        assertEquals(2, tooLong.exitCode);
+        assertTrue(tooLong.stderr.contains("--ttl must be between 1 and 3600 seconds (kavach.jwt.max-age)"), tooLong.stderr);
+        assertEquals(0, run(oneHour, "--org", "acme", "--role", "admin", "--ttl", "3600").exitCode);
+    }
+
+    @Test
     void issuerFollowsTheVerifyIssuerTheServiceChecks() throws Exception {
         Map<String, String> properties = new HashMap<>();
         properties.put(TokenCommand.SIGN_KEY_LOCATION, "file:" + privatePem);
@@ -104,8 +124,8 @@ class TokenCommandTest {
                 Map.entry(List.of("--org", "acme corp", "--role", "admin"), "invalid org id"),
                 Map.entry(List.of("--org", "x".repeat(65), "--role", "admin"), "invalid org id"),
                 Map.entry(List.of("--org", "", "--role", "admin"), "invalid org id"),
-                Map.entry(List.of("--org", "acme", "--role", "admin", "--ttl", "0"), "--ttl must be between 1 and 31536000"),
-                Map.entry(List.of("--org", "acme", "--role", "admin", "--ttl", "31536001"), "--ttl must be between 1 and 31536000"),
+                Map.entry(List.of("--org", "acme", "--role", "admin", "--ttl", "0"), "--ttl must be between 1 and 2592000"),
+                Map.entry(List.of("--org", "acme", "--role", "admin", "--ttl", "2592001"), "--ttl must be between 1 and 2592000"),
                 Map.entry(List.of("--org", "acme", "--role", "admin", "--ttl", "1h"), "--ttl must be a whole number"),
                 Map.entry(List.of("--role", "admin"), "--org is required"),
                 Map.entry(List.of("--org", "acme"), "--role is required"),

@@ -2,6 +2,8 @@ package io.kavach.ledger.ledger.store;
 
 import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.ledger.AgentPause;
+import io.kavach.ledger.ledger.OrgLimit;
+import io.kavach.ledger.ledger.OrgLimitReached;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -35,6 +37,7 @@ public class AgentStore {
             """;
     private static final String RESUME =
             "UPDATE agent SET paused_at = NULL, paused_reason = NULL WHERE org_id = ? AND name = ?";
+    private static final String COUNT = "SELECT count(*) FROM agent WHERE org_id = ?";
     private static final String INSERT_MISSING = """
             INSERT INTO agent (org_id, name)
             SELECT ?, name FROM unnest(?::text[]) AS name ORDER BY name
@@ -48,18 +51,30 @@ public class AgentStore {
     public record ResolvedAgent(long id, AgentPause pause) {
     }
 
-    /** The ids of the named agents of {@code orgId}, creating those that do not exist yet. */
-    public Map<String, Long> ensure(String orgId, Collection<String> names) {
+    /**
+     * The ids of the named agents of {@code orgId}, creating those that do not exist yet; refuses
+     * ({@link OrgLimitReached}) when the org would then have more than {@code agentsMax} agents.
+     * Exact when the caller holds the org lock (configuration writers).
+     */
+    public Map<String, Long> ensure(String orgId, Collection<String> names, int agentsMax) {
+        Map<String, ResolvedAgent> agents = resolveWithin(orgId, names, agentsMax);
+        if (agents.size() < new TreeSet<>(names).size()) {
+            throw limitReached(agentsMax);
+        }
         Map<String, Long> ids = new HashMap<>();
-        resolve(orgId, names).forEach((name, agent) -> ids.put(name, agent.id()));
+        agents.forEach((name, agent) -> ids.put(name, agent.id()));
         return ids;
     }
 
     /**
      * The named agents of {@code orgId} with their pause state, creating those that do not exist
      * yet (unpaused). Inside a transaction the read sees every pause committed before it started.
+     * When the missing names do not fit under {@code agentsMax} none of them is created and they
+     * are simply absent from the result (the spend path refuses the commands that need them,
+     * alone). Without the org lock two transactions may both fit, so the cap can be passed by at
+     * most the names of the batches creating agents at that moment.
      */
-    public Map<String, ResolvedAgent> resolve(String orgId, Collection<String> names) {
+    public Map<String, ResolvedAgent> resolveWithin(String orgId, Collection<String> names, int agentsMax) {
         if (names.isEmpty()) {
             return Map.of();
         }
@@ -68,6 +83,9 @@ public class AgentStore {
             if (ids.size() < new TreeSet<>(names).size()) {
                 TreeSet<String> missing = new TreeSet<>(names);
                 missing.removeAll(ids.keySet());
+                if (count(connection, orgId) + missing.size() > agentsMax) {
+                    return ids;
+                }
                 try (PreparedStatement insert = connection.prepareStatement(INSERT_MISSING)) {
                     insert.setString(1, orgId);
                     insert.setArray(2, Sql.texts(connection, missing));
@@ -120,6 +138,21 @@ public class AgentStore {
             return update.executeUpdate() == 1;
         } catch (SQLException e) {
             throw new StoreException("could not resume agent", e);
+        }
+    }
+
+    public static OrgLimitReached limitReached(int agentsMax) {
+        return new OrgLimitReached(OrgLimit.AGENTS, agentsMax,
+                "An org may have at most " + agentsMax + " agents; this request names new ones beyond that");
+    }
+
+    private static long count(Connection connection, String orgId) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(COUNT)) {
+            query.setString(1, orgId);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
         }
     }
 

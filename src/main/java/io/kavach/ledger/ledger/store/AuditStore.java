@@ -4,6 +4,8 @@ import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.ledger.AuditReport;
 import io.kavach.ledger.ledger.BudgetKey;
 import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.ledger.OrgLimit;
+import io.kavach.ledger.ledger.OrgLimitReached;
 import io.kavach.ledger.ledger.Period;
 import io.kavach.ledger.ledger.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,11 +51,52 @@ public class AuditStore {
     @Inject
     AgroalDataSource dataSource;
 
-    public AuditReport audit(String orgId) {
+    // A session-level advisory lock per (org, slot), on the audit's own connection: across every
+    // instance at most that many audits of one org run at once. Released in finally, and by
+    // PostgreSQL should the connection die.
+    private static final String TRY_SLOT = "SELECT pg_try_advisory_lock(hashtextextended(?, 0))";
+    private static final String RELEASE_SLOT = "SELECT pg_advisory_unlock(hashtextextended(?, 0))";
+
+    /**
+     * The audit of {@code orgId}, or {@link OrgLimitReached} ({@link OrgLimit#CONCURRENT_AUDITS})
+     * when {@code concurrentMax} audits of the org are already running.
+     */
+    public AuditReport audit(String orgId, int concurrentMax) {
+        try (Connection connection = dataSource.getConnection()) {
+            String slot = null;
+            for (int i = 0; i < concurrentMax && slot == null; i++) {
+                String key = "kavach.audit:" + orgId + ":" + i;
+                if (lock(connection, TRY_SLOT, key)) {
+                    slot = key;
+                }
+            }
+            if (slot == null) {
+                throw new OrgLimitReached(OrgLimit.CONCURRENT_AUDITS, concurrentMax,
+                        "An org may run " + concurrentMax + " audit(s) at once and one is running; retry when it is done");
+            }
+            try {
+                return audit(connection, orgId);
+            } finally {
+                lock(connection, RELEASE_SLOT, slot);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("audit failed", e);
+        }
+    }
+
+    private static boolean lock(Connection connection, String sql, String key) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, key);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
+        }
+    }
+
+    private AuditReport audit(Connection connection, String orgId) throws SQLException {
         int checked = 0;
         List<AuditReport.Drift> drift = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(AUDIT)) {
+        try (PreparedStatement query = connection.prepareStatement(AUDIT)) {
             query.setString(1, orgId);
             query.setString(2, orgId);
             query.setString(3, orgId);
@@ -69,8 +112,6 @@ public class AuditStore {
                             row.getBigDecimal("journal_reserved"));
                 }
             }
-        } catch (SQLException e) {
-            throw new StoreException("audit failed", e);
         }
         return new AuditReport(checked, drift);
     }

@@ -53,6 +53,19 @@ public class BudgetDefinitionStore {
             "UPDATE budget SET deleted_at = ?, updated_at = ? WHERE id = ANY(?) AND deleted_at IS NULL";
     private static final String LOCK_ORG = "SELECT id FROM org WHERE id = ? FOR UPDATE";
     private static final String COUNT_MEMBERS = "SELECT count(*) FROM pool_member WHERE budget_id = ?";
+    private static final String COUNT_LIVE_POOLS =
+            "SELECT count(*) FROM budget WHERE org_id = ? AND scope = 'shared' AND deleted_at IS NULL";
+    private static final String AGENTS_IN_MORE_POOLS = """
+            SELECT a.name
+              FROM pool_member m
+              JOIN budget b ON b.id = m.budget_id AND b.deleted_at IS NULL
+              JOIN agent a ON a.id = m.agent_id
+             WHERE m.agent_id = ANY(?)
+             GROUP BY a.name
+            HAVING count(*) > ?
+             ORDER BY a.name
+             LIMIT 5
+            """;
     private static final String REMOVE_OTHER_MEMBERS =
             "DELETE FROM pool_member WHERE budget_id = ? AND NOT (agent_id = ANY(?))";
     private static final String ADD_MEMBERS = """
@@ -241,6 +254,41 @@ public class BudgetDefinitionStore {
         } catch (SQLException e) {
             throw new StoreException("could not count pool members", e);
         }
+    }
+
+    /** How many live pools the org has. */
+    public long livePoolCount(String orgId) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement count = connection.prepareStatement(COUNT_LIVE_POOLS)) {
+            count.setString(1, orgId);
+            try (ResultSet row = count.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not count pools", e);
+        }
+    }
+
+    /** The names of those of {@code agentIds} that are members of more than {@code max} live pools (a few at most). */
+    public List<String> agentsInMorePoolsThan(Collection<Long> agentIds, int max) {
+        List<String> names = new ArrayList<>();
+        if (agentIds.isEmpty()) {
+            return names;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(AGENTS_IN_MORE_POOLS)) {
+            query.setArray(1, Sql.longs(connection, agentIds));
+            query.setInt(2, max);
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    names.add(row.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not count pools per agent", e);
+        }
+        return names;
     }
 
     private static void addMembers(Connection connection, UUID poolId, Collection<Long> agentIds) throws SQLException {

@@ -46,9 +46,12 @@ public class LedgerStore {
             r.resolved_at, r.overrun, r.late, r.provider, r.model, r.run_id, r.input_tokens, r.output_tokens,
             r.idempotency_key, r.request_fingerprint, r.outcome::text AS outcome, a.name AS agent_name
             """;
+    // Only a row of the org that names it is locked: another org's id never touches that org's row
+    // (the id is found by the primary key, then kept only if the org matches; filtered rows are not locked).
     private static final String LOCK_RESERVATIONS = "SELECT " + RESERVATION_COLUMNS + """
               FROM reservation r JOIN agent a ON a.id = r.agent_id
              WHERE r.id = ANY(?)
+               AND (r.id, r.org_id) IN (SELECT t.id, t.org_id FROM unnest(?::uuid[], ?::text[]) AS t(id, org_id))
              ORDER BY r.id
                FOR UPDATE OF r
             """;
@@ -171,15 +174,27 @@ public class LedgerStore {
 
     // ---------------------------------------------------------------- reservations
 
-    /** Locks the given reservations (ascending id) and returns those that exist. */
-    public Map<UUID, StoredReservation> lockReservations(Connection connection, Collection<UUID> ids)
+    /**
+     * Locks the given reservations (ascending id), each only if it belongs to the org that names
+     * it, and returns those. {@code orgByReservation}: reservation id → the orgs whose commands
+     * name it (normally one).
+     */
+    public Map<UUID, StoredReservation> lockReservations(Connection connection, Map<UUID, ? extends Collection<String>> orgByReservation)
             throws SQLException {
         Map<UUID, StoredReservation> found = new HashMap<>();
-        if (ids.isEmpty()) {
+        if (orgByReservation.isEmpty()) {
             return found;
         }
+        List<UUID> ids = new ArrayList<>();
+        List<String> orgs = new ArrayList<>();
+        orgByReservation.forEach((id, named) -> named.forEach(org -> {
+            ids.add(id);
+            orgs.add(org);
+        }));
         try (PreparedStatement query = connection.prepareStatement(LOCK_RESERVATIONS)) {
-            query.setArray(1, Sql.uuids(connection, ids));
+            query.setArray(1, Sql.uuids(connection, orgByReservation.keySet()));
+            query.setArray(2, Sql.uuids(connection, ids));
+            query.setArray(3, Sql.texts(connection, orgs));
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
                     StoredReservation stored = reservation(row);
