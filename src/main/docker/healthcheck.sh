@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Container health: exit 0 when GET /q/health/ready answers 200 on the management port (9000)
-# or, while the service serves it on the API port, on 8000. Plain bash (/dev/tcp): the image needs
-# no curl. KAVACH_HEALTH_PORTS overrides the ports tried, in order; the first that listens decides.
+# Container health: exit 0 when GET /q/health/ready answers 200 on the API port (8000), where the
+# service serves health (metrics alone are on the management port, 9000). Plain bash (/dev/tcp):
+# the image needs no curl. KAVACH_HEALTH_PORTS overrides the ports tried, in order; the first that
+# listens decides.
 set -uo pipefail
-for port in ${KAVACH_HEALTH_PORTS:-9000 8000}; do
+for port in ${KAVACH_HEALTH_PORTS:-8000}; do
   if ! { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
     continue
   fi
@@ -15,5 +16,5 @@ for port in ${KAVACH_HEALTH_PORTS:-9000 8000}; do
     *) echo "kavach-ledger health: port $port answered '${status:-nothing}'" >&2; exit 1 ;;
   esac
 done
-echo "kavach-ledger health: nothing listens on ${KAVACH_HEALTH_PORTS:-9000 8000}" >&2
+echo "kavach-ledger health: nothing listens on ${KAVACH_HEALTH_PORTS:-8000}" >&2
 exit 1

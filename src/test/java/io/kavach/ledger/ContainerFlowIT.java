@@ -92,7 +92,7 @@ class ContainerFlowIT {
         service = ledger.start();
 
         // healthcheck: what Docker runs until the container is healthy
-        Map<String, String> health = Map.of("KAVACH_HEALTH_PORTS", env.get("QUARKUS_MANAGEMENT_PORT") + " " + port);
+        Map<String, String> health = Map.of("KAVACH_HEALTH_PORTS", Integer.toString(port));
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (true) {
             ProcessBuilder builder = new ProcessBuilder(SCRIPTS.resolve("healthcheck.sh").toString())
