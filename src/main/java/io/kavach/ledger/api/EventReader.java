@@ -18,7 +18,6 @@ import io.kavach.ledger.ledger.Money;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -182,7 +181,6 @@ final class EventReader {
             event.error("timestamp", "is more than 35 days in the past");
             return null;
         }
-        // PostgreSQL keeps microseconds: the window is chosen with the instant that is stored.
-        return at.truncatedTo(ChronoUnit.MICROS);
+        return at; // the SpendEvent cuts it to the microseconds PostgreSQL keeps
     }
 }

@@ -61,6 +61,9 @@ public sealed interface LedgerCommand {
             Objects.requireNonNull(agentName, "agentName");
             Objects.requireNonNull(cost, "cost");
             Objects.requireNonNull(occurredAt, "occurredAt");
+            // The ledger keeps time to the microsecond, as PostgreSQL does; the driver would round
+            // nanoseconds, so the event is cut to what is stored before anything compares it.
+            occurredAt = occurredAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         }
 
         /** An event whose timestamp the client gave. */

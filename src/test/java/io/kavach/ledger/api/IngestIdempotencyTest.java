@@ -8,6 +8,10 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kavach.ledger.ledger.LedgerCommand;
+import io.kavach.ledger.ledger.LedgerOutcome;
+import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.service.LedgerProcessor;
 import io.kavach.ledger.testing.Fixtures;
 import io.kavach.ledger.testing.MutableClock;
 import io.kavach.ledger.testing.Tokens;
@@ -15,6 +19,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,12 +51,32 @@ class IngestIdempotencyTest {
     @TestHTTPResource("/")
     URI base;
 
+    @Inject
+    LedgerProcessor processor;
+
     private final String org = Tokens.newOrg();
     private final String key = Fixtures.apiKey(org);
 
     @AfterEach
     void resetClock() {
         MutableClock.get().reset();
+    }
+
+    /**
+     * The ledger keeps microseconds, as PostgreSQL does. An event timed to the nanosecond (as
+     * {@code Instant.now()} is on Linux), with nanoseconds the database would round up, is the same
+     * event when it is delivered again: a duplicate, not a reused key.
+     */
+    @Test
+    void anEventTimedToTheNanosecondIsTheSameEventWhenDeliveredAgain() {
+        LedgerCommand.Ingest ingest = new LedgerCommand.Ingest(org, List.of(new LedgerCommand.SpendEvent("bot",
+                Money.of("1"), Instant.now().with(java.time.temporal.ChronoField.NANO_OF_SECOND, 123_456_789),
+                "nanos", null, null, null, null, null, null, null)));
+        assertEquals(1, ((LedgerOutcome.Ingested) processor.process(List.of(ingest)).get(0)).accepted());
+        LedgerOutcome.Ingested again = (LedgerOutcome.Ingested) processor.process(List.of(ingest)).get(0);
+        assertEquals(0, again.accepted());
+        assertEquals(1, again.duplicates());
+        assertEquals(List.of(), again.keyReused());
     }
 
     @Test

@@ -581,8 +581,7 @@ public class LedgerStore {
          */
         public boolean sameEvent(long otherAgentId, SpendEvent other) {
             return agentId == otherAgentId && cost.compareTo(other.cost()) == 0
-                    && (!other.occurredAtGiven() || occurredAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS)
-                    .equals(other.occurredAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS)));
+                    && (!other.occurredAtGiven() || occurredAt.equals(other.occurredAt()));
         }
     }
 
