@@ -10,7 +10,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The layering of STYLE.md, checked on the compiled main classes. */
+/** The layering of the code (api → service → ledger), checked on the compiled main classes. */
 class ArchitectureTest {
 
     private static JavaClasses main;

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC §6: two processes of the packaged service on one database cannot overspend together.
+ * Two processes of the packaged service on one database cannot overspend together.
  * Runs in the failsafe phase against {@code target/quarkus-app}, in the prod profile, with the
  * same {@code QUARKUS_DATASOURCE_*} environment the unit tests use.
  */

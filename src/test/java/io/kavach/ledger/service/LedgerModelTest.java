@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A seeded random workload of reserve, commit, release, expiry and ingest (alone and in batches)
  * against real PostgreSQL, checked after every operation against an independent in-memory model
- * of SPEC §2. Every failure names the seed and the operation, so it can be replayed exactly.
+ * of the ledger (ADR 0003). Every failure names the seed and the operation, so it can be replayed exactly.
  */
 @QuarkusTest
 class LedgerModelTest {
@@ -74,7 +74,7 @@ class LedgerModelTest {
     }
 
     // ------------------------------------------------------------------------------------------
-    // The model: SPEC §2 in plain Java, sharing nothing with the production ledger classes.
+    // The model: the ledger's rules (ADR 0003) in plain Java, sharing nothing with the production ledger classes.
     // ------------------------------------------------------------------------------------------
 
     /** A budget as the model knows it; {@code members} null means every agent (org scope). */

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The one definition of "applicable budgets" (SPEC §1): for agent A, A's own live budgets, the
+ * The one definition of "applicable budgets" (docs/pools-and-config.md): for agent A, A's own live budgets, the
  * live budgets of every shared pool that lists A, and every live org budget. Admission, ingest
  * and every state read use this query, so they can never disagree about what applies.
  */
