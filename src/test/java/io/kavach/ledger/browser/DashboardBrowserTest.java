@@ -96,6 +96,7 @@ class DashboardBrowserTest {
         String key = Fixtures.apiKey(org);
         Fixtures.orgBudget(org, "daily", "100");
         Fixtures.pool(org, "engineering-pool", "daily", "10", "research-bot", "support-agent");
+        history(key);
         ingest(key, "research-bot", "2.5", "gpt-4o", "openai");
         ingest(key, "support-agent", "1.25", "claude-3-5-sonnet", "anthropic");
         given().auth().oauth2(key).contentType("application/json").body("{\"agent_name\":\"support-agent\",\"amount\":50}")
@@ -199,6 +200,26 @@ class DashboardBrowserTest {
         given().auth().oauth2(key).contentType("application/json")
                 .body("{\"events\":[{\"agent_name\":\"" + agent + "\",\"cost\":" + cost + ",\"model\":\"" + model
                         + "\",\"provider\":\"" + provider + "\",\"input_tokens\":1000,\"output_tokens\":200}]}")
+                .post("/v1/ingest").then().statusCode(202);
+    }
+
+    /** Spend on the 12 days before today (past windows: today's utilisation is unchanged), for the chart. */
+    private static void history(String key) {
+        StringBuilder events = new StringBuilder("{\"events\":[");
+        java.time.Instant today = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        String[][] calls = {{"research-bot", "gpt-4o", "openai"}, {"support-agent", "claude-3-5-sonnet", "anthropic"},
+                {"research-bot", "gpt-4o-mini", "openai"}, {"triage-bot", "gemini-1.5-flash", "google"}};
+        for (int day = 1; day <= 12; day++) {
+            for (int i = 0; i < calls.length; i++) {
+                String cost = String.valueOf(0.4 + ((day * 7 + i * 3) % 11) * 0.35);
+                events.append(day == 1 && i == 0 ? "" : ",").append("{\"agent_name\":\"").append(calls[i][0])
+                        .append("\",\"model\":\"").append(calls[i][1]).append("\",\"provider\":\"").append(calls[i][2])
+                        .append("\",\"cost\":").append(cost).append(",\"input_tokens\":4000,\"output_tokens\":900,")
+                        .append("\"timestamp\":\"").append(today.minus(java.time.Duration.ofDays(day)).plusSeconds(36000))
+                        .append("\"}");
+            }
+        }
+        given().auth().oauth2(key).contentType("application/json").body(events.append("]}").toString())
                 .post("/v1/ingest").then().statusCode(202);
     }
 
