@@ -5,13 +5,17 @@ import io.kavach.ledger.ledger.BudgetKey;
 import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.Period;
 import io.kavach.ledger.ledger.Scope;
+import io.kavach.ledger.ledger.SpendAnalytics.Dimension;
+import io.kavach.ledger.ledger.SpendAnalytics.Page;
+import io.kavach.ledger.ledger.SpendAnalytics.Refusal;
+import io.kavach.ledger.ledger.SpendAnalytics.Row;
+import io.kavach.ledger.ledger.SpendAnalytics.Totals;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -25,46 +29,6 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class SpendAnalyticsStore {
-
-    /** What spend can be grouped by, in the order rows are sorted. */
-    public enum Dimension {
-        DAY("day"), AGENT("agent"), PROVIDER("provider"), MODEL("model"), BUDGET("budget");
-
-        private final String wireName;
-
-        Dimension(String wireName) {
-            this.wireName = wireName;
-        }
-
-        public String wireName() {
-            return wireName;
-        }
-
-        public static java.util.Optional<Dimension> fromWire(String name) {
-            for (Dimension d : values()) {
-                if (d.wireName.equals(name)) {
-                    return java.util.Optional.of(d);
-                }
-            }
-            return java.util.Optional.empty();
-        }
-    }
-
-    /** Totals of one group (or of the whole range): exact cost, tokens and calls. */
-    public record Totals(Money cost, long inputTokens, long outputTokens, long calls) {
-    }
-
-    /** One row: the group's values (null where not grouped or not named) and its totals. */
-    public record Row(LocalDate day, String agent, String provider, String model, UUID budgetId, BudgetKey budget,
-                      Totals totals) {
-    }
-
-    public record Page(List<Row> rows, Totals total, boolean hasMore) {
-    }
-
-    public record Refusal(String agent, String kind, String reason, String budgetKey, Instant firstAt, Instant lastAt,
-                          long count) {
-    }
 
     private static final String ALL_SPEND = "'00000000-0000-0000-0000-000000000000'::uuid";
     private static final String TOTAL = "SELECT coalesce(sum(cost), 0), coalesce(sum(input_tokens), 0), "
