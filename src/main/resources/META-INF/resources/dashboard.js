@@ -59,6 +59,8 @@
     $('sign-in').hidden = false;
     $('board').hidden = true;
     $('key-view').hidden = true;
+    $('key-budgets').replaceChildren();
+    $('budgets').replaceChildren();
     $('who').hidden = true;
     $('sign-out').hidden = true;
     $('sign-in-error').textContent = message || '';

@@ -105,8 +105,8 @@ class DashboardBrowserTest {
         signIn(Tokens.admin(org));
         waitFor(utilisationOf(POOL, "0.375"));
         assertTrue(text(By.id("who")).contains("admin"));
-        assertEquals("shared:engineering-pool:daily", driver.findElement(
-                By.cssSelector("#agents tr[data-agent='research-bot'] td")).getText());
+        waitFor(d -> "shared:engineering-pool:daily".equals(
+                d.findElement(By.cssSelector("#agents tr[data-agent='research-bot'] td")).getText()));
         waitFor(d -> !d.findElements(By.cssSelector("#refusals tr[data-agent='support-agent']")).isEmpty());
         waitFor(d -> !d.findElements(By.cssSelector("#by-model li[data-name='gpt-4o']")).isEmpty());
         screenshot("dashboard-admin");
@@ -116,14 +116,14 @@ class DashboardBrowserTest {
         waitFor(utilisationOf(POOL, "0.625"));
         screenshot("dashboard-after-ingest");
 
-        driver.findElement(By.cssSelector("#agents tr[data-agent='research-bot'] button[data-action='pause']")).click();
+        click(By.cssSelector("#agents tr[data-agent='research-bot'] button[data-action='pause']"));
         waitFor(d -> d.findElement(By.cssSelector("#agents tr[data-agent='research-bot'] [data-field='state']"))
                 .getText().equals("Paused"));
         given().auth().oauth2(key).contentType("application/json").body("{\"agent_name\":\"research-bot\",\"amount\":0.01}")
                 .post("/v1/reservations").then().statusCode(429).body("reason", equalTo("agent_paused"));
         screenshot("dashboard-paused");
 
-        driver.findElement(By.cssSelector("#agents tr[data-agent='research-bot'] button[data-action='resume']")).click();
+        click(By.cssSelector("#agents tr[data-agent='research-bot'] button[data-action='resume']"));
         waitFor(d -> d.findElement(By.cssSelector("#agents tr[data-agent='research-bot'] [data-field='state']"))
                 .getText().equals("Running"));
         given().auth().oauth2(key).contentType("application/json").body("{\"agent_name\":\"research-bot\",\"amount\":0.01}")
@@ -161,6 +161,52 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void whileTheServiceDoesNotAnswerThePageSaysSoAndRecoversByItself() throws IOException {
+        String key = Fixtures.apiKey(org);
+        Fixtures.pool(org, "engineering-pool", "daily", "10", "research-bot");
+        signIn(Tokens.admin(org));
+        waitFor(utilisationOf(POOL, "0"));
+        // What a restart looks like from the page: every request fails at the network level.
+        ((JavascriptExecutor) driver).executeScript("window.__fetch = window.fetch;"
+                + "window.fetch = function () { return Promise.reject(new TypeError('Failed to fetch')); };");
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "does not answer"));
+        screenshot("dashboard-offline");
+        ingest(key, "research-bot", "4", "gpt-4o", "openai");
+        ((JavascriptExecutor) driver).executeScript("window.fetch = window.__fetch;");
+        waitFor(utilisationOf(POOL, "0.4"));
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Updated"));
+    }
+
+    @Test
+    void anApiKeyReadsOneAgentsBudgetAndThePageIsReadableOnAPhone() throws IOException {
+        String key = Fixtures.apiKey(org);
+        Fixtures.pool(org, "engineering-pool", "daily", "10", "research-bot");
+        ingest(key, "research-bot", "2", "gpt-4o", "openai");
+        signIn(key);
+        WebElement agent = new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(ExpectedConditions.visibilityOfElementLocated(By.id("key-agent")));
+        agent.sendKeys("research-bot");
+        agent.submit();
+        waitFor(d -> {
+            List<WebElement> meters = d.findElements(By.cssSelector("#key-budgets [data-key='" + POOL + "'] .meter"));
+            return !meters.isEmpty() && "0.2".equals(meters.get(0).getAttribute("data-utilization"));
+        });
+
+        signIn(Tokens.admin(org));
+        waitFor(utilisationOf(POOL, "0.2"));
+        org.openqa.selenium.Dimension laptop = driver.manage().window().getSize();
+        try {
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 1400));
+            waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("board")));
+            waitFor(d -> (Long) ((JavascriptExecutor) d).executeScript(
+                    "return document.documentElement.scrollWidth") <= 390L);
+            screenshot("dashboard-phone");
+        } finally {
+            driver.manage().window().setSize(laptop);
+        }
+    }
+
+    @Test
     void theSignInSurvivesAReloadAndSignOutForgetsIt() {
         signIn(Tokens.admin(org));
         waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("board")));
@@ -183,13 +229,23 @@ class DashboardBrowserTest {
 
     private static java.util.function.Function<WebDriver, Boolean> utilisationOf(String key, String utilisation) {
         return d -> {
-            List<WebElement> meters = d.findElements(By.cssSelector("[data-key='" + key + "'] .meter"));
+            List<WebElement> meters = d.findElements(By.cssSelector("#budgets [data-key='" + key + "'] .meter"));
             return !meters.isEmpty() && utilisation.equals(meters.get(0).getAttribute("data-utilization"));
         };
     }
 
     private static <T> void waitFor(java.util.function.Function<? super WebDriver, T> condition) {
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(condition);
+        // The board is redrawn on every poll: an element found a moment ago may be gone.
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
+    }
+
+    /** Clicks what {@code by} finds, again if the poll redrew it between finding and clicking. */
+    private static void click(By by) {
+        waitFor(d -> {
+            d.findElement(by).click();
+            return true;
+        });
     }
 
     private static String text(By by) {
