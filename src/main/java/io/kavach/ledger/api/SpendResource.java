@@ -38,6 +38,9 @@ public class SpendResource {
     /** Query text longer than this is refused before it is parsed. */
     private static final int PARAMETER_LENGTH_MAX = 64;
     private static final int GROUP_BY_VALUES_MAX = 5;
+    /** Days PostgreSQL's date type and the ledger's clock both handle; anything else is a typo. */
+    private static final LocalDate DAY_MIN = LocalDate.of(1970, 1, 1);
+    private static final LocalDate DAY_MAX = LocalDate.of(9999, 12, 31);
 
     @Inject
     Caller caller;
@@ -137,6 +140,15 @@ public class SpendResource {
 
     /** A UTC day: {@code 2026-11-28}, or an instant at 00:00 UTC ({@code 2026-11-28T00:00:00Z}). */
     private static LocalDate day(String field, String text, List<FieldError> errors) {
+        LocalDate day = parseDay(field, text, errors);
+        if (day != null && (day.isBefore(DAY_MIN) || day.isAfter(DAY_MAX))) {
+            errors.add(new FieldError(field, "must be a day between " + DAY_MIN + " and " + DAY_MAX));
+            return null;
+        }
+        return day;
+    }
+
+    private static LocalDate parseDay(String field, String text, List<FieldError> errors) {
         if (text.length() <= PARAMETER_LENGTH_MAX) {
             try {
                 return LocalDate.parse(text);

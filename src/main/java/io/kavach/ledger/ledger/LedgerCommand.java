@@ -61,6 +61,9 @@ public sealed interface LedgerCommand {
             Objects.requireNonNull(agentName, "agentName");
             Objects.requireNonNull(cost, "cost");
             Objects.requireNonNull(occurredAt, "occurredAt");
+            // PostgreSQL keeps microseconds and rounds finer digits; a redelivery is compared with
+            // the stored time, so the event's time is the stored one from the start.
+            occurredAt = occurredAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         }
 
         /** An event whose timestamp the client gave. */

@@ -176,6 +176,9 @@ class SpendResourceTest {
                 .then().statusCode(422).body("errors", hasSize(1)).body("errors[0].field", equalTo("to"));
         given().auth().oauth2(admin).get("/v1/spend?from=2026-01-02&to=2026-01-01")
                 .then().statusCode(422).body("errors[0].field", equalTo("to"));
+        given().auth().oauth2(admin).queryParam("from", "+999999999-01-01").queryParam("to", "+999999999-01-02")
+                .get("/v1/spend").then().statusCode(422).body("errors.field", containsInAnyOrder("from", "to"));
+        given().auth().oauth2(admin).get("/v1/spend?from=0001-01-01&to=0001-01-02").then().statusCode(422);
         given().auth().oauth2(admin).get("/v1/refusals?limit=1000").then().statusCode(422);
     }
 
