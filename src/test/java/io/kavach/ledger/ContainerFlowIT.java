@@ -121,6 +121,14 @@ class ContainerFlowIT {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(created.statusCode() == 201 || created.statusCode() == 409,
                 "the service trusts the token the token service minted: " + created.statusCode() + " " + created.body());
+
+        // The packaged jar serves the dashboard and its chart library itself (no CDN).
+        for (String path : List.of("/", "/dashboard.js", "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js")) {
+            HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode(), path);
+        }
     }
 
     private Map<String, String> database() throws IOException {

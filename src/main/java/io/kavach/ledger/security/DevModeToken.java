@@ -45,8 +45,10 @@ public class DevModeToken {
 
                 export TOKEN=%s
 
+                Dashboard: http://localhost:%d/ (paste the token above)
+
                 curl -i -X POST http://localhost:%d/v1/org/budgets -H "Authorization: Bearer $TOKEN" \\
                   -H 'Content-Type: application/json' -d '{"budget_type":"cost","period":"daily","limit_value":100.0}'
-                """, ORG, TTL.toDays(), directory, token, port);
+                """, ORG, TTL.toDays(), directory, token, port, port);
     }
 }

@@ -212,6 +212,10 @@ public class LedgerProcessor {
         private final LedgerOutcome[] refused;
 
         private final Map<UUID, Reservation> reservations = new HashMap<>();
+        private final Map<UUID, Long> reservationAgentIds = new HashMap<>();
+        /** Booked spend for the daily rollup, and refusals for the refusal log (ADR 0010). */
+        private final List<LedgerStore.RollupRow> rollup = new ArrayList<>();
+        private final List<LedgerStore.RefusalRow> refusals = new ArrayList<>();
         private final Map<String, Map<String, StoredReservation>> existingKeys = new HashMap<>();
         private final Map<String, Map<String, Long>> agentIds = new HashMap<>();
         /** Paused agents of the batch, by org and name, as the agent resolution read them (ADR 0007). */
@@ -266,7 +270,10 @@ public class LedgerProcessor {
                     orgs.computeIfAbsent(release.reservationId(), id -> new TreeSet<>()).add(release.orgId());
                 }
             }
-            store.lockReservations(connection, orgs).forEach((id, stored) -> reservations.put(id, stored.reservation()));
+            store.lockReservations(connection, orgs).forEach((id, stored) -> {
+                reservations.put(id, stored.reservation());
+                reservationAgentIds.put(id, stored.agentId());
+            });
         }
 
         private void findIdempotencyKeys() throws SQLException {
@@ -443,6 +450,7 @@ public class LedgerProcessor {
             AgentPause pause = pauseOf(reserve.orgId(), reserve.agentName());
             if (pause != null) {
                 // Not kept under the idempotency key: a retry after the resume is admitted.
+                refuse(reserve.orgId(), agentId(reserve.orgId(), reserve.agentName()), "reservation", "agent_paused", "");
                 return new LedgerOutcome.Paused(reserve.agentName(), pause);
             }
             List<WindowBalance> windows = windowsAt(reserve.orgId(), reserve.agentName(), now);
@@ -451,6 +459,9 @@ public class LedgerProcessor {
             var refusal = Admission.refusal(windows, reserve.amount());
             if (refusal.isPresent()) {
                 LedgerOutcome refused = new LedgerOutcome.Refused(refusal.get().state(), reserve.amount(), now);
+                BudgetState binding = refusal.get().state();
+                refuse(reserve.orgId(), agentId, "reservation", binding.key().scope().exceededReason(),
+                        binding.key().toString());
                 if (key != null) {
                     Reservation rejected = new Reservation(id, reserve.orgId(), reserve.agentName(),
                             ReservationStatus.REJECTED, reserve.amount(), null, reserve.ttlSeconds(),
@@ -499,6 +510,9 @@ public class LedgerProcessor {
                 // Money was spent: the ledger books it even after expiry or past the limit.
                 window.book(commit.cost());
             }
+            addToRollup(r.orgId(), reservationAgentIds.get(r.id()), r.createdAt(), r.provider(), r.model(),
+                    commit.cost(), commit.inputTokens(), commit.outputTokens(),
+                    r.windowIds().stream().map(id -> windowsById.get(id).budget().id()).toList());
             Reservation committed = r.resolved(ReservationStatus.COMMITTED, commit.cost(), now,
                     commit.cost().compareTo(r.amount()) > 0, r.expiredAt(now) || !stillHeld,
                     commit.inputTokens(), commit.outputTokens());
@@ -560,7 +574,10 @@ public class LedgerProcessor {
                     continue;
                 }
                 accepted++;
-                windowsAt(ingest.orgId(), event.agentName(), event.occurredAt()).forEach(w -> w.book(event.cost()));
+                List<WindowBalance> booked = windowsAt(ingest.orgId(), event.agentName(), event.occurredAt());
+                booked.forEach(w -> w.book(event.cost()));
+                addToRollup(ingest.orgId(), agentId, event.occurredAt(), event.provider(), event.model(), event.cost(),
+                        event.inputTokens(), event.outputTokens(), booked.stream().map(w -> w.budget().id()).toList());
             }
             Map<Long, WindowBalance> current = new LinkedHashMap<>();
             SortedMap<String, AgentPause> paused = new TreeMap<>();
@@ -571,8 +588,15 @@ public class LedgerProcessor {
                 AgentPause pause = pauseOf(ingest.orgId(), agent);
                 if (pause != null) {
                     paused.put(agent, pause);
+                    refuse(ingest.orgId(), agentId(ingest.orgId(), agent), "ingest", "agent_paused", "");
                 }
-                if (pause != null || !Admission.exhausted(windows).isEmpty()) {
+                List<WindowBalance> agentExhausted = Admission.exhausted(windows);
+                for (WindowBalance window : agentExhausted) {
+                    BudgetState state = window.state();
+                    refuse(ingest.orgId(), agentId(ingest.orgId(), agent), "ingest",
+                            state.key().scope().exceededReason(), state.key().toString());
+                }
+                if (pause != null || !agentExhausted.isEmpty()) {
                     rejectedAgents.add(agent);
                 }
             }
@@ -580,6 +604,22 @@ public class LedgerProcessor {
                     .map(WindowBalance::state).toList();
             return new LedgerOutcome.Ingested(accepted, duplicates, List.copyOf(keyReused), exhausted, paused,
                     List.copyOf(rejectedAgents), now);
+        }
+
+        private void addToRollup(String orgId, long agentId, Instant at, String provider, String model, Money cost,
+                                 Long inputTokens, Long outputTokens, List<UUID> budgetIds) {
+            java.time.LocalDate day = at.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+            long input = inputTokens == null ? 0 : inputTokens;
+            long output = outputTokens == null ? 0 : outputTokens;
+            rollup.add(new LedgerStore.RollupRow(orgId, LedgerStore.RollupRow.ALL_SPEND, day, agentId, provider, model,
+                    cost, input, output, 1));
+            for (UUID budgetId : new TreeSet<>(budgetIds)) {
+                rollup.add(new LedgerStore.RollupRow(orgId, budgetId, day, agentId, provider, model, cost, input, output, 1));
+            }
+        }
+
+        private void refuse(String orgId, long agentId, String kind, String reason, String budgetKey) {
+            refusals.add(new LedgerStore.RefusalRow(orgId, agentId, kind, reason, budgetKey, now, 1));
         }
 
         private boolean claimEventKey(String orgId, String key, EventPayload payload) {
@@ -598,6 +638,8 @@ public class LedgerProcessor {
             }
             store.updateReservations(connection, List.copyOf(changedReservations.values()));
             store.insertJournal(connection, journal);
+            store.addToRollup(connection, rollup);
+            store.recordRefusals(connection, refusals);
         }
 
         private boolean isReplay(Reserve reserve) {

@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
  * the caller's transaction, and takes its row locks in the ledger's one global order:
  * reservation rows (ascending id), then missing windows are created (sorted), then spend events
  * are inserted (sorted by idempotency key), then budget windows are locked in one statement
- * (ascending id), then idempotency-keyed reservations are inserted (sorted by key). A
+ * (ascending id), then idempotency-keyed reservations are inserted (sorted by key), then spend
+ * rollup rows and refusal rows are upserted (each sorted by key). A
  * transaction waiting at one step holds only locks of earlier steps, so two ledger transactions
  * can never wait on each other in a cycle.
  */
@@ -44,7 +45,7 @@ public class LedgerStore {
     private static final String RESERVATION_COLUMNS = """
             r.id, r.org_id, r.status, r.amount, r.cost, r.window_ids, r.ttl_seconds, r.expires_at, r.created_at,
             r.resolved_at, r.overrun, r.late, r.provider, r.model, r.run_id, r.input_tokens, r.output_tokens,
-            r.idempotency_key, r.request_fingerprint, r.outcome::text AS outcome, a.name AS agent_name
+            r.idempotency_key, r.request_fingerprint, r.outcome::text AS outcome, a.name AS agent_name, r.agent_id
             """;
     // Only a row of the org that names it is locked: another org's id never touches that org's row
     // (the id is found by the primary key, then kept only if the org matches; filtered rows are not locked).
@@ -533,6 +534,115 @@ public class LedgerStore {
         return found;
     }
 
+    // ---------------------------------------------------------------- rollup and refusals
+
+    private static final String ADD_TO_ROLLUP = """
+            INSERT INTO spend_daily AS d (org_id, budget_id, day, agent_id, provider, model, cost, input_tokens,
+                                          output_tokens, calls)
+            SELECT t.org_id, t.budget_id, t.day::date, t.agent_id, t.provider, t.model, t.cost, t.input_tokens,
+                   t.output_tokens, t.calls
+              FROM unnest(?::text[], ?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::numeric[], ?::bigint[],
+                          ?::bigint[], ?::bigint[])
+                   AS t(org_id, budget_id, day, agent_id, provider, model, cost, input_tokens, output_tokens, calls)
+            ON CONFLICT (org_id, budget_id, day, agent_id, provider, model) DO UPDATE
+               SET cost = d.cost + EXCLUDED.cost, input_tokens = d.input_tokens + EXCLUDED.input_tokens,
+                   output_tokens = d.output_tokens + EXCLUDED.output_tokens, calls = d.calls + EXCLUDED.calls
+            """;
+    private static final String RECORD_REFUSALS = """
+            INSERT INTO refusal AS r (org_id, agent_id, kind, reason, budget_key, first_at, last_at, count)
+            SELECT t.org_id, t.agent_id, t.kind, t.reason, t.budget_key, t.at::timestamptz, t.at::timestamptz, t.count
+              FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+                   AS t(org_id, agent_id, kind, reason, budget_key, at, count)
+            ON CONFLICT (org_id, agent_id, kind, reason, budget_key) DO UPDATE
+               SET last_at = greatest(r.last_at, EXCLUDED.last_at), count = r.count + EXCLUDED.count
+            """;
+
+    /**
+     * Adds booked spend to the daily rollup, in the booking's transaction. Rows are summed per key
+     * and written in key order, so two transactions lock rollup rows in the same order.
+     */
+    public void addToRollup(Connection connection, Collection<RollupRow> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        java.util.TreeMap<String, RollupRow> summed = new java.util.TreeMap<>();
+        for (RollupRow row : rows) {
+            summed.merge(row.sortKey(), row, RollupRow::plus);
+        }
+        List<RollupRow> sorted = List.copyOf(summed.values());
+        try (PreparedStatement insert = connection.prepareStatement(ADD_TO_ROLLUP)) {
+            insert.setArray(1, Sql.texts(connection, sorted.stream().map(RollupRow::orgId).toList()));
+            insert.setArray(2, Sql.uuids(connection, sorted.stream().map(RollupRow::budgetId).toList()));
+            insert.setArray(3, Sql.texts(connection, sorted.stream().map(r -> r.day().toString()).toList()));
+            insert.setArray(4, Sql.longs(connection, sorted.stream().map(RollupRow::agentId).toList()));
+            insert.setArray(5, Sql.texts(connection, sorted.stream().map(RollupRow::provider).toList()));
+            insert.setArray(6, Sql.texts(connection, sorted.stream().map(RollupRow::model).toList()));
+            insert.setArray(7, Sql.decimals(connection, sorted.stream().map(r -> r.cost().value()).toList()));
+            insert.setArray(8, Sql.longs(connection, sorted.stream().map(RollupRow::inputTokens).toList()));
+            insert.setArray(9, Sql.longs(connection, sorted.stream().map(RollupRow::outputTokens).toList()));
+            insert.setArray(10, Sql.longs(connection, sorted.stream().map(RollupRow::calls).toList()));
+            insert.executeUpdate();
+        }
+    }
+
+    /** Records refusals (counted per agent, kind, reason and budget), in key order, in the refusing transaction. */
+    public void recordRefusals(Connection connection, Collection<RefusalRow> refusals) throws SQLException {
+        if (refusals.isEmpty()) {
+            return;
+        }
+        java.util.TreeMap<String, RefusalRow> summed = new java.util.TreeMap<>();
+        for (RefusalRow refusal : refusals) {
+            summed.merge(refusal.sortKey(), refusal, RefusalRow::plus);
+        }
+        List<RefusalRow> sorted = List.copyOf(summed.values());
+        try (PreparedStatement insert = connection.prepareStatement(RECORD_REFUSALS)) {
+            insert.setArray(1, Sql.texts(connection, sorted.stream().map(RefusalRow::orgId).toList()));
+            insert.setArray(2, Sql.longs(connection, sorted.stream().map(RefusalRow::agentId).toList()));
+            insert.setArray(3, Sql.texts(connection, sorted.stream().map(RefusalRow::kind).toList()));
+            insert.setArray(4, Sql.texts(connection, sorted.stream().map(RefusalRow::reason).toList()));
+            insert.setArray(5, Sql.texts(connection, sorted.stream().map(RefusalRow::budgetKey).toList()));
+            insert.setArray(6, Sql.instants(connection, sorted.stream().map(RefusalRow::at).toList()));
+            insert.setArray(7, Sql.longs(connection, sorted.stream().map(RefusalRow::count).toList()));
+            insert.executeUpdate();
+        }
+    }
+
+    /** Spend to add to one rollup row; {@code budgetId} {@link #ALL_SPEND} is the row of all spend. */
+    public record RollupRow(String orgId, UUID budgetId, java.time.LocalDate day, long agentId, String provider,
+                            String model, Money cost, long inputTokens, long outputTokens, long calls) {
+
+        public static final UUID ALL_SPEND = new UUID(0, 0);
+
+        public RollupRow {
+            provider = provider == null ? "" : provider;
+            model = model == null ? "" : model;
+        }
+
+        String sortKey() {
+            return String.join("\u001f", orgId, budgetId.toString(), day.toString(), String.format("%020d", agentId),
+                    provider, model);
+        }
+
+        RollupRow plus(RollupRow other) {
+            return new RollupRow(orgId, budgetId, day, agentId, provider, model, cost.plus(other.cost),
+                    inputTokens + other.inputTokens, outputTokens + other.outputTokens, calls + other.calls);
+        }
+    }
+
+    /** One refusal to count; {@code budgetKey} is '' when no budget is the cause (a paused agent). */
+    public record RefusalRow(String orgId, long agentId, String kind, String reason, String budgetKey, Instant at,
+                             long count) {
+
+        String sortKey() {
+            return String.join("\u001f", orgId, String.format("%020d", agentId), kind, reason, budgetKey);
+        }
+
+        RefusalRow plus(RefusalRow other) {
+            return new RefusalRow(orgId, agentId, kind, reason, budgetKey, at.isAfter(other.at) ? at : other.at,
+                    count + other.count);
+        }
+    }
+
     // ---------------------------------------------------------------- rows
 
     private static StoredReservation reservation(ResultSet row) throws SQLException {
@@ -560,7 +670,7 @@ public class LedgerStore {
                 Arrays.asList(Sql.longArray(row, "window_ids")));
         String outcome = row.getString("outcome");
         LedgerOutcome first = outcome == null ? null : OutcomeCodec.decode(outcome, reservation);
-        return new StoredReservation(reservation, row.getString("request_fingerprint"), first);
+        return new StoredReservation(reservation, row.getString("request_fingerprint"), first, row.getLong("agent_id"));
     }
 
     static String arrayLiteral(List<Long> ids) {
