@@ -266,19 +266,22 @@ class ConfigResourceTest {
     }
 
     @Test
-    void theFileIsTheDesiredStateSoAbsentBudgetsAreRemoved() {
+    void theFileIsTheDesiredStateOfWhatItOwnsSoItsAbsentBudgetsAreRemoved() {
         put(SEED_ORG + "\n" + SEED_SHARED.replace("# agentkavach.yaml\n", "")).statusCode(200);
         given().auth().oauth2(admin).contentType("application/json")
                 .body("{\"budgets\":[{\"period\":\"monthly\",\"limit_value\":9}]}")
                 .when().put("/v1/agents/unlisted-bot/budgets").then().statusCode(200);
         put(SEED_SHARED.replace("period: daily", "period: monthly")).statusCode(200)
-                .body("changes.action", contains("delete", "delete", "delete", "delete", "create"))
+                .body("changes.action", contains("delete", "delete", "delete", "create"))
                 .body("changes.key", contains("org:daily", "shared:engineering-pool:daily", "agent:my-agent:daily",
-                        "agent:unlisted-bot:monthly", "shared:engineering-pool:monthly"))
-                .body("changes[0].to", nullValue());
+                        "shared:engineering-pool:monthly"))
+                .body("changes[0].to", nullValue())
+                .body("unmanaged", contains("agent:unlisted-bot:monthly"));
         given().auth().oauth2(admin).when().get("/v1/shared-budgets")
                 .then().body("shared_budgets.key", contains("shared:engineering-pool:monthly"));
-        given().auth().oauth2(admin).when().get("/v1/agents/unlisted-bot/budget").then().body("budgets", empty());
+        given().auth().oauth2(admin).when().get("/v1/agents/unlisted-bot/budget")
+                .then().body("budgets.key", contains("agent:unlisted-bot:monthly"))
+                .body("budgets[0].managed_by", equalTo("api"));
     }
 
     @Test
