@@ -1,0 +1,134 @@
+package io.kavach.ledger.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.kavach.ledger.testing.Fixtures;
+import io.kavach.ledger.testing.MutableClock;
+import io.kavach.ledger.testing.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import java.math.BigDecimal;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 10, case 3: a budget created mid-period counts the spend its scope already booked in the
+ * period (an opening journal entry, so the audit stays exact), unless created with
+ * {@code count_from: now}.
+ */
+@QuarkusTest
+class OpeningBalanceTest {
+
+    private final String org = Tokens.newOrg();
+    private final String admin = Tokens.admin(org);
+    private final String key = Fixtures.apiKey(org);
+
+    @BeforeEach
+    void pinClock() {
+        MutableClock.get().pin(Instant.parse("2026-11-28T15:00:00Z"));
+    }
+
+    @AfterEach
+    void resetClock() {
+        MutableClock.get().reset();
+    }
+
+    @Test
+    void aDailyAgentBudgetCreatedAfterSixDollarsShowsFourRemainingAndRefusesTheNextSix() {
+        ingest("rb", "6", "e-1");
+        given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"budgets\":[{\"period\":\"daily\",\"limit_value\":10}]}")
+                .when().put("/v1/agents/rb/budgets").then().statusCode(200)
+                .body("budgets[0].spent", equalTo(6.0f))
+                .body("budgets[0].remaining", equalTo(4.0f));
+        reserve("rb", "6").statusCode(429).body("reason", equalTo("agent_budget_exceeded"));
+        reserve("rb", "4").statusCode(201);
+        assertNoDrift();
+    }
+
+    @Test
+    void aDailyOrgBudgetCountsEveryAgentsSpendOfTheDayButNotYesterdays() {
+        MutableClock.get().pin(Instant.parse("2026-11-27T23:00:00Z"));
+        ingest("a", "50", "y-1");
+        MutableClock.get().pin(Instant.parse("2026-11-28T15:00:00Z"));
+        ingest("a", "2.5", "e-1");
+        ingest("b", "3.5", "e-2");
+        // A reservation committed today counts too.
+        String id = reserve("b", "1").statusCode(201).extract().path("id");
+        given().auth().oauth2(key).contentType("application/json").body("{\"cost\":0.5}")
+                .post("/v1/reservations/" + id + "/commit").then().statusCode(200);
+        given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"period\":\"daily\",\"limit_value\":10}")
+                .when().post("/v1/org/budgets").then().statusCode(201)
+                .body("spent", equalTo(6.5f))
+                .body("remaining", equalTo(3.5f));
+        reserve("a", "6").statusCode(429).body("reason", equalTo("org_budget_exceeded"));
+        assertNoDrift();
+    }
+
+    @Test
+    void aNewPoolCountsItsMembersSpendOnly() {
+        ingest("member", "4", "e-1");
+        ingest("outsider", "100", "e-2");
+        given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"name\":\"p\",\"period\":\"monthly\",\"limit_value\":10,\"agents\":[\"member\"]}")
+                .when().post("/v1/shared-budgets").then().statusCode(201)
+                .body("spent", equalTo(4.0f));
+        assertNoDrift();
+    }
+
+    @Test
+    void countFromNowStartsAtZero() {
+        ingest("rb", "6", "e-1");
+        given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"period\":\"daily\",\"limit_value\":10,\"count_from\":\"now\"}")
+                .when().post("/v1/org/budgets").then().statusCode(201)
+                .body("spent", equalTo(0.0f))
+                .body("remaining", equalTo(10.0f));
+        given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"period\":\"daily\",\"limit_value\":10,\"count_from\":\"yesterday\"}")
+                .when().post("/v1/org/budgets").then().statusCode(422)
+                .body("errors[0].field", equalTo("count_from"));
+        assertNoDrift();
+    }
+
+    @Test
+    void aTotalBudgetCountsTheWholeHistoryAndTheYamlApplyCarriesItInToo() {
+        MutableClock.get().pin(Instant.parse("2026-10-01T10:00:00Z"));
+        ingest("rb", "7", "e-1");
+        MutableClock.get().pin(Instant.parse("2026-11-28T15:00:00Z"));
+        given().auth().oauth2(admin).contentType("application/yaml")
+                .body("agents:\n  rb:\n    budget: {total: 20}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .when().put("/v1/config").then().statusCode(200);
+        given().auth().oauth2(admin).when().get("/v1/agents/rb/budget").then()
+                .body("budgets[0].key", equalTo("agent:rb:total"))
+                .body("budgets[0].spent", equalTo(7.0f));
+        assertEqualsDecimal("7", Fixtures.queryDecimal(
+                "SELECT sum(spent_delta) FROM journal_entry WHERE org_id = ? AND kind = 'opening'", org));
+        assertNoDrift();
+    }
+
+    private static void assertEqualsDecimal(String expected, BigDecimal actual) {
+        assertEquals(0, new BigDecimal(expected).compareTo(actual), "was " + actual);
+    }
+
+    private io.restassured.response.ValidatableResponse reserve(String agent, String amount) {
+        return given().auth().oauth2(key).contentType("application/json")
+                .body("{\"agent_name\":\"" + agent + "\",\"amount\":" + amount + "}").post("/v1/reservations").then();
+    }
+
+    private void ingest(String agent, String cost, String idempotencyKey) {
+        given().auth().oauth2(key).contentType("application/json")
+                .body("{\"events\":[{\"agent_name\":\"" + agent + "\",\"cost\":" + cost + ",\"idempotency_key\":\""
+                        + idempotencyKey + "\"}]}")
+                .when().post("/v1/ingest").then().statusCode(202);
+    }
+
+    private void assertNoDrift() {
+        given().auth().oauth2(admin).get("/v1/admin/audit").then().statusCode(200).body("drift", hasSize(0));
+    }
+}
