@@ -6,6 +6,7 @@ import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.config.ConfigValidator;
 import io.kavach.ledger.config.ConfigYaml;
+import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
@@ -56,7 +57,8 @@ public class ConfigResource {
 
     /** {@code unmanaged}: budgets another writer (api, sdk) owns that the file does not mention, left alone. */
     public record ConfigResultView(boolean dryRun, List<ChangeView> changes,
-                                   @JsonInclude(JsonInclude.Include.ALWAYS) List<String> unmanaged) {
+                                   @JsonInclude(JsonInclude.Include.ALWAYS) List<String> unmanaged,
+                                   @JsonInclude(JsonInclude.Include.ALWAYS) List<FieldError> warnings) {
     }
 
     /**
@@ -94,7 +96,7 @@ public class ConfigResource {
                     result.extrasFrom(), result.extrasTo()));
         }
         return new ConfigResultView(result.dryRun(), changes,
-                result.unmanaged().stream().map(Object::toString).toList());
+                result.unmanaged().stream().map(Object::toString).toList(), result.warnings());
     }
 
     /**

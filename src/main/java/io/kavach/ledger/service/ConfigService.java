@@ -9,6 +9,7 @@ import io.kavach.ledger.config.ConfigExtras;
 import io.kavach.ledger.config.ConfigPlanner;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.config.DesiredConfig;
+import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.ledger.BudgetKey;
 import io.kavach.ledger.ledger.BudgetOwner;
@@ -50,7 +51,7 @@ public class ConfigService {
      * file does not mention, left as they are.
      */
     public record ConfigResult(boolean dryRun, List<BudgetChange> changes, JsonNode extrasFrom, JsonNode extrasTo,
-                               List<BudgetKey> unmanaged) {
+                               List<BudgetKey> unmanaged, List<FieldError> warnings) {
     }
 
     /**
@@ -79,7 +80,8 @@ public class ConfigService {
                     }
                 }
                 return new ConfigResult(dryRun, changes,
-                        extrasChanged ? storedExtras : null, extrasChanged ? desired.extras() : null, plan.unmanaged());
+                        extrasChanged ? storedExtras : null, extrasChanged ? desired.extras() : null, plan.unmanaged(),
+                        desired.warnings());
             });
         } catch (RuntimeException e) {
             if (BudgetChangeApplier.isUniqueViolation(e)) {
