@@ -82,6 +82,24 @@ class OpeningBalanceTest {
     }
 
     @Test
+    void anOrgBudgetDeletedAndCreatedAgainTheSameDayKeepsItsSpend() {
+        String id = given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"period\":\"daily\",\"limit_value\":10}")
+                .when().post("/v1/org/budgets").then().statusCode(201).extract().path("id");
+        ingest("a", "3", "e-1");
+        given().auth().oauth2(admin).when().delete("/v1/org/budgets/" + id).then().statusCode(204);
+        ingest("a", "2", "e-2");
+        given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"period\":\"daily\",\"limit_value\":8}")
+                .when().post("/v1/org/budgets").then().statusCode(201)
+                .body("id", equalTo(id))
+                .body("limit_value", equalTo(8.0f))
+                .body("spent", equalTo(5.0f))
+                .body("remaining", equalTo(3.0f));
+        assertNoDrift();
+    }
+
+    @Test
     void countFromNowStartsAtZero() {
         ingest("rb", "6", "e-1");
         given().auth().oauth2(admin).contentType("application/json")
