@@ -105,6 +105,7 @@ class BudgetChangeApplier {
         }
         // Every open window of changed and revived budgets at once, in ascending id (the ledger's order).
         windowLimits.applyLimits(newLimits, now);
+        List<OpeningBalanceStore.Opening> opened = new ArrayList<>();
         for (int i = 0; i < creates.size(); i++) {
             BudgetSpec spec = creates.get(i).to();
             if (countFromNow.contains(spec.key())) {
@@ -115,8 +116,10 @@ class BudgetChangeApplier {
                 case SHARED -> ids(spec.agents(), agentIds);
                 case AGENT -> List.of(agentIds.get(spec.key().name()));
             };
-            openings.open(orgId, createdIds.get(i), spec.key().period().windowAt(now), spec.limit(), scope);
+            opened.add(new OpeningBalanceStore.Opening(createdIds.get(i), spec.key().period().windowAt(now),
+                    spec.limit(), scope));
         }
+        openings.open(orgId, opened);
         checkPoolLimits(orgId, sorted, agentIds);
     }
 

@@ -1,7 +1,9 @@
 package io.kavach.ledger.api;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -96,6 +98,38 @@ class OpeningBalanceTest {
                 .body("limit_value", equalTo(8.0f))
                 .body("spent", equalTo(5.0f))
                 .body("remaining", equalTo(3.0f));
+        assertNoDrift();
+    }
+
+    @Test
+    void oneApplyOpensEveryNewBudgetFromOnePassOverTheSpend() {
+        MutableClock.get().pin(Instant.parse("2026-11-02T10:00:00Z"));
+        ingest("a", "1", "m-1"); // earlier this month: monthly budgets only
+        MutableClock.get().pin(Instant.parse("2026-11-28T15:00:00Z"));
+        ingest("a", "2", "e-1");
+        ingest("b", "3", "e-2");
+        ingest("c", "4", "e-3");
+        given().auth().oauth2(admin).contentType("application/yaml").body("""
+                org_budget: [{limit: 100, period: daily}, {limit: 100, period: monthly}]
+                shared_budgets:
+                  ab: {limit: 50, period: daily, agents: [a, b]}
+                  bc: {limit: 50, period: monthly, agents: [b, c]}
+                agents:
+                  a: {budget: {type: monthly, limit: 20}}
+                  b: {budget: {type: daily, limit: 20}}
+                  c: {budget: {daily: 20, monthly: 30}}
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .when().put("/v1/config").then().statusCode(200);
+        given().auth().oauth2(admin).get("/v1/org/budgets").then()
+                .body("budgets.spent", contains(9.0f, 10.0f));
+        given().auth().oauth2(admin).get("/v1/shared-budgets").then()
+                .body("shared_budgets.spent", contains(5.0f, 7.0f));
+        given().auth().oauth2(admin).get("/v1/agents/a/budget").then()
+                .body("budgets.key", hasItem("agent:a:monthly"))
+                .body("budgets.find { it.key == 'agent:a:monthly' }.spent", equalTo(3.0f));
+        given().auth().oauth2(admin).get("/v1/agents/c/budget").then()
+                .body("budgets.find { it.key == 'agent:c:daily' }.spent", equalTo(4.0f))
+                .body("budgets.find { it.key == 'agent:c:monthly' }.spent", equalTo(4.0f));
         assertNoDrift();
     }
 
