@@ -133,6 +133,50 @@ class OpeningBalanceTest {
         assertNoDrift();
     }
 
+    /**
+     * The cost of opening balances at scale: 2,000 agents with 20,000 events today, then one file
+     * creating an org budget, a 1,000-member pool and 2,000 agent budgets. Prints the time; every
+     * budget must carry in exactly its scope's spend.
+     */
+    @Test
+    void aLargeApplyOpensThousandsOfBudgetsInOnePass() {
+        int agents = 2_000;
+        Fixtures.execute("INSERT INTO org (id) VALUES (?) ON CONFLICT DO NOTHING", org);
+        Fixtures.execute("INSERT INTO agent (org_id, name) SELECT ?, 'bulk-' || g FROM generate_series(1, ?) g", org, agents);
+        // Ten events of $0.01 per agent today, outside any window (no budget existed).
+        Fixtures.execute("""
+                INSERT INTO spend_event (org_id, agent_id, cost, window_ids, occurred_at)
+                SELECT a.org_id, a.id, 0.01, '{}', '2026-11-28T10:00:00Z'::timestamptz + (g || ' seconds')::interval
+                  FROM agent a, generate_series(1, 10) g WHERE a.org_id = ?
+                """, org);
+        StringBuilder yaml = new StringBuilder("org_budget: {limit: 1000, period: daily}\nshared_budgets:\n  half:\n"
+                + "    limit: 1000\n    period: daily\n    agents:\n");
+        for (int i = 1; i <= agents / 2; i++) {
+            yaml.append("      - bulk-").append(i).append("\n");
+        }
+        yaml.append("agents:\n");
+        for (int i = 1; i <= agents; i++) {
+            yaml.append("  bulk-").append(i).append(": {budget: {type: daily, limit: 1}}\n");
+        }
+        long started = System.nanoTime();
+        given().auth().oauth2(admin).contentType("application/yaml")
+                .body(yaml.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .when().put("/v1/config").then().statusCode(200);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("opening balances: apply of %d budgets over %d events took %d ms%n", agents + 2, agents * 10,
+                millis);
+        assertEqualsDecimal("200", Fixtures.queryDecimal(
+                "SELECT w.spent FROM budget_window w JOIN budget b ON b.id = w.budget_id "
+                        + "WHERE b.org_id = ? AND b.scope = 'org' AND b.deleted_at IS NULL", org));
+        assertEqualsDecimal("100", Fixtures.queryDecimal(
+                "SELECT w.spent FROM budget_window w JOIN budget b ON b.id = w.budget_id "
+                        + "WHERE b.org_id = ? AND b.scope = 'shared' AND b.deleted_at IS NULL", org));
+        assertEquals(agents, Fixtures.queryLong(
+                "SELECT count(*) FROM budget_window w JOIN budget b ON b.id = w.budget_id "
+                        + "WHERE b.org_id = ? AND b.scope = 'agent' AND w.spent = 0.1", org));
+        assertNoDrift();
+    }
+
     @Test
     void countFromNowStartsAtZero() {
         ingest("rb", "6", "e-1");
