@@ -110,17 +110,19 @@ public class BudgetDefinitionStore {
 
     /**
      * Serialises budget-configuration writers of one org (config apply, pools, agent budgets,
-     * sync): they lock the org row first, then budget rows, then windows in ascending id order.
-     * The spend path never locks the org row, so this adds no wait to admission.
+     * sync): they take the org's budget-definitions lock exclusively (ledger batches hold it
+     * shared, ADR 0008), then the org row, then budget rows, then windows in ascending id order.
      */
     public void lockOrg(String orgId) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement lock = connection.prepareStatement(LOCK_ORG);
              PreparedStatement definitions = connection.prepareStatement(LOCK_DEFINITIONS)) {
-            lock.setString(1, orgId);
-            lock.executeQuery().close();
+            // The definitions lock first, as ledger batches take it first: a batch holding it shared
+            // may need the org row (an agent insert's foreign key check), so the row comes after.
             definitions.setString(1, orgId);
             definitions.executeQuery().close();
+            lock.setString(1, orgId);
+            lock.executeQuery().close();
         } catch (SQLException e) {
             throw new StoreException("could not lock the org", e);
         }
