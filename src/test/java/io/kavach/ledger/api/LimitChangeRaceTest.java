@@ -8,13 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kavach.ledger.testing.Fixtures;
 import io.kavach.ledger.testing.Tokens;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,7 +56,7 @@ class LimitChangeRaceTest {
         try {
             Future<Integer> spend = threads.submit(() -> given().auth().oauth2(key).contentType("application/json")
                     .body("{\"agent_name\":\"bot\",\"amount\":1}").post("/v1/reservations").statusCode());
-            Thread.sleep(500); // the spend has read the limit (100) and sleeps creating its window
+            awaitSpendSleepingInItsWindowInsert();
             long changeStarted = System.nanoTime();
             Future<Integer> change = threads.submit(() -> given().auth().oauth2(admin).contentType("application/json")
                     .body("{\"budgets\":[{\"period\":\"daily\",\"limit_value\":5}]}")
@@ -76,8 +83,8 @@ class LimitChangeRaceTest {
         assertTrue(Fixtures.queryLong("SELECT count(*) FROM budget_window WHERE budget_id = ?", budget) == 1);
     }
 
-    @jakarta.inject.Inject
-    io.micrometer.core.instrument.MeterRegistry metrics;
+    @Inject
+    MeterRegistry metrics;
 
     /**
      * Budget writes and first spends of new agents (which insert agent rows, key-share locking the
@@ -88,13 +95,13 @@ class LimitChangeRaceTest {
         Fixtures.orgBudget(org, "daily", "1000000");
         double deadlocksBefore = deadlocks();
         ExecutorService threads = Executors.newFixedThreadPool(5);
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.List<Future<java.util.List<Integer>>> workers = new java.util.ArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Future<List<Integer>>> workers = new ArrayList<>();
         try {
             for (int t = 0; t < 4; t++) {
                 int thread = t;
                 workers.add(threads.submit(() -> {
-                    java.util.List<Integer> statuses = new java.util.ArrayList<>();
+                    List<Integer> statuses = new ArrayList<>();
                     for (int i = 0; !stop.get(); i++) {
                         statuses.add(given().auth().oauth2(key).contentType("application/json")
                                 .body("{\"events\":[{\"agent_name\":\"new-" + thread + "-" + i + "\",\"cost\":0.01}]}")
@@ -104,7 +111,7 @@ class LimitChangeRaceTest {
                 }));
             }
             workers.add(threads.submit(() -> {
-                java.util.List<Integer> statuses = new java.util.ArrayList<>();
+                List<Integer> statuses = new ArrayList<>();
                 for (int i = 0; i < 40; i++) {
                     statuses.add(given().auth().oauth2(admin).contentType("application/json")
                             .body("{\"budgets\":[{\"period\":\"daily\",\"limit_value\":" + (100 + i) + "}]}")
@@ -112,20 +119,20 @@ class LimitChangeRaceTest {
                     statuses.add(given().auth().oauth2(admin).contentType("application/yaml")
                             .body(("shared_budgets:\n  p:\n    limit: " + (50 + i) + "\n    period: daily\n"
                                     + "    agents: [new-1-" + i + ", new-2-" + i + "]\n")
-                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                                    .getBytes(StandardCharsets.UTF_8))
                             .put("/v1/config").statusCode());
                 }
                 stop.set(true);
                 return statuses;
             }));
-            java.util.List<Integer> all = new java.util.ArrayList<>();
-            for (Future<java.util.List<Integer>> worker : workers) {
+            List<Integer> all = new ArrayList<>();
+            for (Future<List<Integer>> worker : workers) {
                 all.addAll(worker.get(120, TimeUnit.SECONDS));
             }
             // 409 concurrent_change: a budget write racing the ledger to create the same agent
             // row loses on the unique index and is told to retry (ADR 0002 §7). Never a 5xx.
             assertTrue(all.stream().allMatch(s -> s == 200 || s == 202 || s == 409),
-                    "statuses: " + new java.util.TreeSet<>(all));
+                    "statuses: " + new TreeSet<>(all));
             System.out.printf("%d requests, budget writes interleaved with new agents' first spends%n", all.size());
         } finally {
             stop.set(true);
@@ -133,6 +140,16 @@ class LimitChangeRaceTest {
         }
         assertEquals(0, deadlocks() - deadlocksBefore, "no ledger batch was retried after a deadlock");
         given().auth().oauth2(admin).get("/v1/admin/audit").then().statusCode(200).body("drift", hasSize(0));
+    }
+
+    /** Until the spend has read the limit (100) and sleeps in the trigger creating its window. */
+    private static void awaitSpendSleepingInItsWindowInsert() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Fixtures.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'"
+                + " AND query LIKE '%INSERT INTO budget_window%'") == 0) {
+            assertTrue(System.nanoTime() < deadline, "the spend never reached its window insert");
+            Thread.sleep(10);
+        }
     }
 
     private double deadlocks() {
