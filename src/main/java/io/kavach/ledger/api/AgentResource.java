@@ -156,8 +156,9 @@ public class AgentResource {
                 }
             }
         }
+        boolean countFromNow = BudgetTypes.countFromNow(request);
         request.rejectUnknown().throwIfInvalid();
-        return new OwnBudgetsView(agent, agents.replaceOwnBudgets(caller.orgId(), agent, limits).stream()
+        return new OwnBudgetsView(agent, agents.replaceOwnBudgets(caller.orgId(), agent, limits, countFromNow).stream()
                 .map(BudgetStateView::of).toList());
     }
 

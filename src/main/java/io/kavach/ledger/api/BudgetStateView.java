@@ -19,7 +19,8 @@ public record BudgetStateView(
         BigDecimal remaining,
         BigDecimal utilization,
         Instant windowStart,
-        @JsonInclude(JsonInclude.Include.ALWAYS) Instant windowEnd) {
+        @JsonInclude(JsonInclude.Include.ALWAYS) Instant windowEnd,
+        String managedBy) {
 
     public static BudgetStateView of(BudgetState state) {
         return new BudgetStateView(
@@ -35,6 +36,7 @@ public record BudgetStateView(
                 state.remaining().toJsonNumber(),
                 state.utilization(),
                 state.window().start(),
-                state.window().end());
+                state.window().end(),
+                state.managedBy() == null ? null : state.managedBy().wireName());
     }
 }

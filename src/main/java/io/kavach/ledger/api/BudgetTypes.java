@@ -12,4 +12,14 @@ final class BudgetTypes {
         String type = request.oneOf("budget_type", RequestReader.Presence.OPTIONAL, java.util.Set.of(BudgetState.COST));
         return type == null ? BudgetState.COST : type;
     }
+
+    /**
+     * {@code count_from} of a budget being created: {@code period_start} (the default: the new
+     * budget counts the spend its scope already booked in the current period) or {@code now}.
+     * True for {@code now}.
+     */
+    static boolean countFromNow(RequestReader request) {
+        return "now".equals(request.oneOf("count_from", RequestReader.Presence.OPTIONAL,
+                java.util.Set.of("period_start", "now")));
+    }
 }

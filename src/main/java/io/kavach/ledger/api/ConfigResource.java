@@ -6,6 +6,7 @@ import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.config.ConfigValidator;
 import io.kavach.ledger.config.ConfigYaml;
+import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
@@ -54,28 +55,37 @@ public class ConfigResource {
                              @JsonInclude(JsonInclude.Include.ALWAYS) Object to) {
     }
 
-    public record ConfigResultView(boolean dryRun, List<ChangeView> changes) {
+    /** {@code unmanaged}: budgets another writer (api, sdk) owns that the file does not mention, left alone. */
+    public record ConfigResultView(boolean dryRun, List<ChangeView> changes,
+                                   @JsonInclude(JsonInclude.Include.ALWAYS) List<String> unmanaged,
+                                   @JsonInclude(JsonInclude.Include.ALWAYS) List<FieldError> warnings) {
     }
 
     /**
-     * Makes the org's budgets match the file, atomically; {@code ?dry_run=true} only plans.
-     * YAML under any of its media types, or the same structure as JSON.
+     * Makes the budgets the file owns match it, atomically (ADR 0008); {@code ?dry_run=true} only
+     * plans; {@code ?prune=all} also removes every budget the file does not mention, whoever owns
+     * it. YAML under any of its media types, or the same structure as JSON.
      */
     @PUT
     @Consumes({APPLICATION_YAML, APPLICATION_X_YAML, TEXT_YAML, MediaType.APPLICATION_JSON})
     @Produces(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.ADMIN)
     public ConfigResultView put(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                                @QueryParam("dry_run") String dryRunParam) {
+                                @QueryParam("dry_run") String dryRunParam, @QueryParam("prune") String pruneParam) {
         // Anything but true/false is refused: a mistyped dry run must never apply for real.
         if (dryRunParam != null && !dryRunParam.equals("true") && !dryRunParam.equals("false")) {
             throw ProblemException.validation("dry_run", "must be true or false");
         }
+        // Likewise a mistyped prune must never remove more than asked.
+        if (pruneParam != null && !pruneParam.equals("all") && !pruneParam.equals("config")) {
+            throw ProblemException.validation("prune", "must be all or config (the default)");
+        }
+        boolean pruneAll = "all".equals(pruneParam);
         boolean dryRun = "true".equals(dryRunParam);
         byte[] bytes = readBounded(body);
         boolean json = contentType != null && contentType.toLowerCase().startsWith(MediaType.APPLICATION_JSON);
         JsonNode document = json ? ConfigYaml.parseJson(bytes) : ConfigYaml.parseYaml(bytes);
-        ConfigResult result = config.apply(caller.orgId(), ConfigValidator.validate(document), dryRun);
+        ConfigResult result = config.apply(caller.orgId(), ConfigValidator.validate(document), dryRun, pruneAll);
         List<ChangeView> changes = new ArrayList<>();
         for (BudgetChange change : result.changes()) {
             changes.add(new ChangeView(change.action().wireName(), change.key().toString(),
@@ -85,7 +95,8 @@ public class ConfigResource {
             changes.add(new ChangeView(BudgetChange.Action.UPDATE.wireName(), "config_extras",
                     result.extrasFrom(), result.extrasTo()));
         }
-        return new ConfigResultView(result.dryRun(), changes);
+        return new ConfigResultView(result.dryRun(), changes,
+                result.unmanaged().stream().map(Object::toString).toList(), result.warnings());
     }
 
     /**

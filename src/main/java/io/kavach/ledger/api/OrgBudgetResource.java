@@ -46,8 +46,9 @@ public class OrgBudgetResource {
         String budgetType = BudgetTypes.read(request);
         Period period = request.period("period", Presence.REQUIRED);
         Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        boolean countFromNow = BudgetTypes.countFromNow(request);
         request.rejectUnknown().throwIfInvalid();
-        BudgetState created = budgets.create(caller.orgId(), budgetType, period, limit);
+        BudgetState created = budgets.create(caller.orgId(), budgetType, period, limit, countFromNow);
         return Response.created(URI.create("/v1/org/budgets/" + created.budgetId()))
                 .entity(BudgetStateView.of(created)).build();
     }

@@ -47,8 +47,10 @@ public class SharedBudgetResource {
         Period period = request.period("period", Presence.REQUIRED);
         Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
         List<String> agents = agents(request, Presence.OPTIONAL);
+        boolean countFromNow = BudgetTypes.countFromNow(request);
         request.rejectUnknown().throwIfInvalid();
-        PoolState created = pools.create(caller.orgId(), name, period, limit, agents == null ? List.of() : agents);
+        PoolState created = pools.create(caller.orgId(), name, period, limit, agents == null ? List.of() : agents,
+                countFromNow);
         return Response.created(URI.create("/v1/shared-budgets/" + name)).entity(SharedBudgetView.of(created)).build();
     }
 

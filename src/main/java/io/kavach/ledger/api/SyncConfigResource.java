@@ -25,6 +25,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -61,8 +62,16 @@ public class SyncConfigResource {
     public record StoredView(int guardrails, int alertConfigs, int orgAlertConfigs, int unenforcedBudgets) {
     }
 
+    /** A budget the SDK asked for: the limit in force, the one requested, and why they differ (kept only). */
+    public record RequestView(String key, BigDecimal limitValue, BigDecimal requested, String reason) {
+        static RequestView of(SyncConfigService.Request r) {
+            return new RequestView(r.key().toString(), r.limit().toJsonNumber(), r.requested().toJsonNumber(), r.reason());
+        }
+    }
+
     public record SyncView(String agentName, List<BudgetStateView> budgets, List<ConfigResource.ChangeView> changes,
-                           @JsonInclude(JsonInclude.Include.ALWAYS) OrgBudgetView orgBudget, StoredView stored) {
+                           @JsonInclude(JsonInclude.Include.ALWAYS) OrgBudgetView orgBudget, StoredView stored,
+                           List<RequestView> applied, List<RequestView> kept) {
     }
 
     @POST
@@ -151,7 +160,9 @@ public class SyncConfigResource {
         OrgBudgetView org = result.orgBudget() == null ? null : new OrgBudgetView(result.orgBudget().key().toString(),
                 result.orgBudget().created() ? "created" : "kept_existing");
         return new SyncView(agent, result.budgets().stream().map(BudgetStateView::of).toList(), changes, org,
-                new StoredView(guardrails.size(), size(alertConfigs), size(orgAlertConfigs), unenforced.size()));
+                new StoredView(guardrails.size(), size(alertConfigs), size(orgAlertConfigs), unenforced.size()),
+                result.applied().stream().map(RequestView::of).toList(),
+                result.kept().stream().map(RequestView::of).toList());
     }
 
     /** A list the ledger stores for display: at most {@link #ENTRIES_MAX} entries, clean text, bounded numbers. */

@@ -62,12 +62,22 @@ public final class ConfigExport {
             }
         }
 
-        for (BudgetSpec own : sorted.stream().filter(b -> b.key().scope() == Scope.AGENT).toList()) {
-            ObjectNode agent = agents.computeIfAbsent(own.key().name(), a -> NODES.objectNode());
-            ObjectNode budget = agent.get(ConfigValidator.BUDGET) instanceof ObjectNode existing
-                    ? existing : agent.putObject(ConfigValidator.BUDGET);
-            budget.set(own.key().period().wireName(), number(own.limit()));
-        }
+        // One own budget: the SDK's {type, limit}, which the SDK and the ledger read alike. Several
+        // periods: the seed's {daily: …, monthly: …}, the only form that holds them (the SDK reads
+        // it as its default; the import answer warns).
+        Map<String, List<BudgetSpec>> own = new TreeMap<>();
+        sorted.stream().filter(b -> b.key().scope() == Scope.AGENT)
+                .forEach(b -> own.computeIfAbsent(b.key().name(), a -> new ArrayList<>()).add(b));
+        own.forEach((name, budgets) -> {
+            ObjectNode agent = agents.computeIfAbsent(name, a -> NODES.objectNode());
+            ObjectNode budget = agent.putObject(ConfigValidator.BUDGET);
+            if (budgets.size() == 1) {
+                budget.put("type", budgets.get(0).key().period().wireName());
+                budget.set("limit", number(budgets.get(0).limit()));
+            } else {
+                budgets.forEach(b -> budget.set(b.key().period().wireName(), number(b.limit())));
+            }
+        });
         if (!agents.isEmpty()) {
             ObjectNode section = document.putObject(ConfigValidator.AGENTS);
             agents.forEach(section::set);

@@ -1,6 +1,7 @@
 package io.kavach.ledger.config;
 
 import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetOwner;
 import io.kavach.ledger.ledger.Period;
 import io.kavach.ledger.ledger.Scope;
 import java.util.ArrayList;
@@ -18,15 +19,65 @@ import java.util.function.Predicate;
  */
 public final class ConfigPlanner {
 
-    /** A live budget: its id and what it is now. */
-    public record Current(UUID id, BudgetSpec spec) {
+    /** A live budget: its id, what it is now and who owns it. */
+    public record Current(UUID id, BudgetSpec spec, BudgetOwner owner) {
+
+        /** A config-owned budget. */
+        public Current(UUID id, BudgetSpec spec) {
+            this(id, spec, BudgetOwner.CONFIG);
+        }
     }
 
-    /** Apply order, then org, shared, agent, then name, then period: stable and readable. */
+    /**
+     * A config file's plan: the changes, and the live budgets another writer owns that the file
+     * does not mention (left alone; listed so the operator sees them).
+     */
+    public record ConfigPlan(List<BudgetChange> changes, List<BudgetKey> unmanaged) {
+    }
+
+    /**
+     * The plan of a config file (ADR 0008): creates and updates what it mentions, adopts what it
+     * mentions that another writer owned, removes config-owned budgets it no longer mentions and,
+     * with {@code pruneAll}, every other budget it does not mention too.
+     */
+    public static ConfigPlan planConfig(Map<BudgetKey, BudgetSpec> desired, Map<BudgetKey, Current> current,
+                                        boolean pruneAll) {
+        List<BudgetChange> changes = new ArrayList<>();
+        List<BudgetKey> unmanaged = new ArrayList<>();
+        for (Map.Entry<BudgetKey, Current> live : current.entrySet()) {
+            BudgetKey key = live.getKey();
+            BudgetSpec wanted = desired.get(key);
+            Current now = live.getValue();
+            if (wanted == null) {
+                if (now.owner() == BudgetOwner.CONFIG || pruneAll) {
+                    changes.add(new BudgetChange(BudgetChange.Action.DELETE, key, now.id(), now.spec(), null));
+                } else {
+                    unmanaged.add(key);
+                }
+            } else if (now.owner() != BudgetOwner.CONFIG) {
+                changes.add(new BudgetChange(BudgetChange.Action.ADOPT, key, now.id(), now.spec(), wanted));
+            } else if (!sameLimitAndMembers(now.spec(), wanted)) {
+                changes.add(new BudgetChange(BudgetChange.Action.UPDATE, key, now.id(), now.spec(), wanted));
+            }
+        }
+        for (Map.Entry<BudgetKey, BudgetSpec> wanted : desired.entrySet()) {
+            if (!current.containsKey(wanted.getKey())) {
+                changes.add(new BudgetChange(BudgetChange.Action.CREATE, wanted.getKey(), null, null, wanted.getValue()));
+            }
+        }
+        changes.sort(ORDER);
+        unmanaged.sort(KEY_ORDER);
+        return new ConfigPlan(changes, unmanaged);
+    }
+
+    /** Org, shared, agent, then name, then period: stable and readable. */
+    public static final Comparator<BudgetKey> KEY_ORDER = Comparator.comparing(BudgetKey::scope)
+            .thenComparing(k -> Objects.requireNonNullElse(k.name(), ""))
+            .thenComparing(BudgetKey::period, Comparator.comparing(Period::ordinal));
+
+    /** Apply order, then {@link #KEY_ORDER}. */
     public static final Comparator<BudgetChange> ORDER = Comparator.comparing(BudgetChange::action)
-            .thenComparing(c -> c.key().scope())
-            .thenComparing(c -> Objects.requireNonNullElse(c.key().name(), ""))
-            .thenComparing(c -> c.key().period(), Comparator.comparing(Period::ordinal));
+            .thenComparing(BudgetChange::key, KEY_ORDER);
 
     private ConfigPlanner() {
     }

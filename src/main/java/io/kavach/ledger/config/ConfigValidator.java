@@ -35,7 +35,14 @@ public final class ConfigValidator {
     public static final int POOL_MEMBERS_MAX = 1000;
     public static final int AGENTS_MAX = 10_000;
 
+    /** The SDK's own default budget when {@code defaults.budget} is absent: $100 a day. */
+    public static final Money SDK_DEFAULT_DAILY = Money.of("100");
+    public static final String DEFAULTS = "defaults";
+
     private final List<FieldError> errors = new ArrayList<>();
+    private final List<FieldError> warnings = new ArrayList<>();
+    /** What {@code budget: default} stands for: {@code defaults.budget}, else the SDK's daily 100. */
+    private Map<Period, Money> defaultBudget;
 
     private ConfigValidator() {
     }
@@ -79,17 +86,34 @@ public final class ConfigValidator {
                 }
             }
         }
+        readDefaults(root);
         readOrgBudgets(root.get(ORG_BUDGET), budgets);
         Map<String, List<String>> poolMembers = readPools(root.get(SHARED_BUDGETS), budgets);
         Set<String> defined = readAgents(root.get(AGENTS), budgets, extras);
         agents.addAll(defined);
         poolMembers.values().forEach(members -> members.stream()
                 .filter(java.util.Objects::nonNull).forEach(agents::add));
-        checkPoolMembersDefined(poolMembers, defined);
+        JsonNode agentsSection = root.get(AGENTS);
+        checkPoolMembersDefined(poolMembers, defined, agentsSection != null && !agentsSection.isNull());
         if (agents.size() > AGENTS_MAX) {
             error(AGENTS, "a configuration may name at most " + AGENTS_MAX + " agents");
         }
-        return new DesiredConfig(budgets, agents, extras);
+        return new DesiredConfig(budgets, agents, extras, List.copyOf(warnings));
+    }
+
+    /**
+     * {@code defaults.budget}, in either form an agent's budget may take; the SDK's daily 100 when
+     * absent. The {@code defaults} section itself stays kept verbatim.
+     */
+    private void readDefaults(JsonNode root) {
+        defaultBudget = new java.util.EnumMap<>(Period.class);
+        JsonNode defaults = root.get(DEFAULTS);
+        JsonNode budget = defaults != null && defaults.isObject() ? defaults.get(BUDGET) : null;
+        if (budget == null || budget.isNull()) {
+            defaultBudget.put(Period.DAILY, SDK_DEFAULT_DAILY);
+            return;
+        }
+        readBudgetForms(budget, DEFAULTS + "." + BUDGET, defaultBudget);
     }
 
     private void readOrgBudgets(JsonNode node, Map<BudgetKey, BudgetSpec> budgets) {
@@ -115,7 +139,9 @@ public final class ConfigValidator {
         }
         rejectUnknown(node, path, Set.of("limit", "period"));
         Money limit = limit(node.get("limit"), path + ".limit");
-        Period period = period(node.get("period"), path + ".period");
+        // As the SDK reads it: a period left out is daily.
+        JsonNode periodNode = node.get("period");
+        Period period = periodNode == null || periodNode.isNull() ? Period.DAILY : period(periodNode, path + ".period");
         if (limit != null && period != null) {
             BudgetKey key = BudgetKey.org(period);
             if (budgets.containsKey(key)) {
@@ -228,11 +254,16 @@ public final class ConfigValidator {
             ObjectNode kept = null;
             for (Iterator<Map.Entry<String, JsonNode>> fields = settings.fields(); fields.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = fields.next();
-                // "budget: default" means "inherit defaults.budget" in the SDK, which enforces it
-                // locally; the ledger keeps it verbatim (defaults are not enforced centrally).
+                // "budget: default" means defaults.budget (the SDK's daily 100 without one); the
+                // ledger enforces it too, so one file serves both.
                 boolean inherits = BUDGET.equals(field.getKey()) && field.getValue().isTextual()
                         && "default".equals(field.getValue().textValue());
-                if (BUDGET.equals(field.getKey()) && !inherits) {
+                if (inherits) {
+                    defaultBudget.forEach((period, limit) -> {
+                        BudgetKey key = BudgetKey.agent(name, period);
+                        budgets.put(key, BudgetSpec.of(key, limit));
+                    });
+                } else if (BUDGET.equals(field.getKey())) {
                     readAgentBudget(name, field.getValue(), path + "." + BUDGET, budgets);
                 } else if (!Names.isCleanText(field.getKey())) {
                     error(path, "has a setting name that " + Names.CLEAN_TEXT_RULE);
@@ -252,18 +283,31 @@ public final class ConfigValidator {
         if (node == null || node.isNull()) {
             return;
         }
+        Map<Period, Money> limits = new java.util.EnumMap<>(Period.class);
+        readBudgetForms(node, path, limits);
+        limits.forEach((period, limit) -> {
+            BudgetKey key = BudgetKey.agent(agent, period);
+            budgets.put(key, BudgetSpec.of(key, limit));
+        });
+    }
+
+    /**
+     * One budget in either form: the SDK's {@code {type: daily, limit: 25}} (which both read
+     * alike) or the seed's {@code {daily: 25, monthly: 500}}, which the ledger enforces but the
+     * SDK's {@code from_yaml} reads as its default $100/day: a warning says so.
+     */
+    private void readBudgetForms(JsonNode node, String path, Map<Period, Money> into) {
         if (!node.isObject()) {
-            error(path, "must be a mapping of period to USD limit, such as {daily: 25.00, monthly: 500}");
+            error(path, "must be {type: daily|monthly|total, limit: <usd>} or a mapping of period to USD limit,"
+                    + " such as {daily: 25}");
             return;
         }
         if (node.has("type") || node.has("limit")) {
-            // The SDK's other spelling of one budget: {type: daily, limit: 100}.
             rejectUnknown(node, path, Set.of("type", "limit"));
             Period period = period(node.get("type"), path + ".type");
             Money limit = limit(node.get("limit"), path + ".limit");
             if (period != null && limit != null) {
-                BudgetKey key = BudgetKey.agent(agent, period);
-                budgets.put(key, BudgetSpec.of(key, limit));
+                into.put(period, limit);
             }
             return;
         }
@@ -277,26 +321,32 @@ public final class ConfigValidator {
             }
             Money limit = limit(entry.getValue(), limitPath);
             if (limit != null) {
-                BudgetKey key = BudgetKey.agent(agent, period);
-                budgets.put(key, BudgetSpec.of(key, limit));
+                into.put(period, limit);
             }
+        }
+        if (!into.isEmpty()) {
+            Map.Entry<Period, Money> first = into.entrySet().iterator().next();
+            warnings.add(new FieldError(path, "the AgentKavach SDK reads this form as its default budget ($100 a day);"
+                    + " the ledger enforces it as written. Write {type: " + first.getKey().wireName() + ", limit: "
+                    + first.getValue().value().stripTrailingZeros().toPlainString() + "} so both read it alike"
+                    + (into.size() > 1 ? " (the SDK's form holds one period)" : "")));
         }
     }
 
     /**
      * The seed's rule "all listed agents must be defined in the agents section", reconciled with
      * its own standalone pool snippet (which has no agents section and must apply verbatim): a
-     * pool none of whose members is defined under {@code agents} declares its members itself
-     * (agents are created implicitly, SPEC §1); once any member of a pool is defined there, every
-     * member must be, and each one missing is reported (almost certainly a typo).
-     * See docs/decisions/0002-config-as-desired-state.md.
+     * document without an {@code agents} section declares pool members implicitly (agents are
+     * created on first use); a document with one must define every pool member there, and each
+     * one missing is reported. See docs/decisions/0002-config-as-desired-state.md.
      */
-    private void checkPoolMembersDefined(Map<String, List<String>> poolMembers, Set<String> defined) {
+    private void checkPoolMembersDefined(Map<String, List<String>> poolMembers, Set<String> defined,
+                                         boolean hasAgentsSection) {
+        if (!hasAgentsSection) {
+            return;
+        }
         for (Map.Entry<String, List<String>> pool : poolMembers.entrySet()) {
             List<String> members = pool.getValue();
-            if (members.stream().noneMatch(defined::contains)) {
-                continue;
-            }
             for (int i = 0; i < members.size(); i++) {
                 // Indexes refer to the list as written; invalid entries (null) were already reported.
                 if (members.get(i) != null && !defined.contains(members.get(i))) {

@@ -2,13 +2,21 @@ package io.kavach.ledger.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.error.FieldError;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 
 /**
  * An org's budget configuration as an agentkavach.yaml states it: every budget by key, every
- * agent the file names (defined under {@code agents} or listed in a pool), and the sections the
- * ledger keeps verbatim without enforcing them ({@link ConfigExtras}).
+ * agent the file names (defined under {@code agents} or listed in a pool), the sections the
+ * ledger keeps verbatim without enforcing them ({@link ConfigExtras}), and warnings about forms
+ * the AgentKavach SDK would read differently than the ledger does.
  */
-public record DesiredConfig(Map<BudgetKey, BudgetSpec> budgets, SortedSet<String> agents, ObjectNode extras) {
+public record DesiredConfig(Map<BudgetKey, BudgetSpec> budgets, SortedSet<String> agents, ObjectNode extras,
+                            List<FieldError> warnings) {
+
+    public DesiredConfig(Map<BudgetKey, BudgetSpec> budgets, SortedSet<String> agents, ObjectNode extras) {
+        this(budgets, agents, extras, List.of());
+    }
 }

@@ -3,8 +3,15 @@ package io.kavach.ledger.ledger;
 import java.util.Objects;
 import java.util.UUID;
 
-/** A budget's definition: what it covers (its key), its type and its limit. */
-public record Budget(UUID id, BudgetKey key, String budgetType, Money limit) {
+/**
+ * A budget's definition: what it covers (its key), its type, its limit and who manages it
+ * ({@code managedBy}, null where the reader did not ask).
+ */
+public record Budget(UUID id, BudgetKey key, String budgetType, Money limit, BudgetOwner managedBy) {
+
+    public Budget(UUID id, BudgetKey key, String budgetType, Money limit) {
+        this(id, key, budgetType, limit, null);
+    }
 
     public Budget {
         Objects.requireNonNull(id, "id");
@@ -23,6 +30,6 @@ public record Budget(UUID id, BudgetKey key, String budgetType, Money limit) {
 
     /** The state of this budget in a window that holds nothing yet. */
     public BudgetState emptyState(Window window) {
-        return new BudgetState(id, key, budgetType, limit, Money.ZERO, Money.ZERO, window);
+        return new BudgetState(id, key, budgetType, limit, Money.ZERO, Money.ZERO, window, managedBy);
     }
 }

@@ -5,9 +5,17 @@ import java.math.RoundingMode;
 import java.util.Objects;
 import java.util.UUID;
 
-/** A budget as seen in one window: its limit and the window's counters at one moment. */
+/**
+ * A budget as seen in one window: its limit and the window's counters at one moment, and who
+ * manages the budget ({@code managedBy}; null where the reader did not ask, e.g. a 429's body).
+ */
 public record BudgetState(UUID budgetId, BudgetKey key, String budgetType, Money limit, Money spent,
-                          Money reserved, Window window) {
+                          Money reserved, Window window, BudgetOwner managedBy) {
+
+    public BudgetState(UUID budgetId, BudgetKey key, String budgetType, Money limit, Money spent,
+                       Money reserved, Window window) {
+        this(budgetId, key, budgetType, limit, spent, reserved, window, null);
+    }
 
     public static final String COST = "cost";
 

@@ -6,6 +6,7 @@ import io.kavach.ledger.config.ConfigPlanner;
 import io.kavach.ledger.ledger.AgentPause;
 import io.kavach.ledger.ledger.Budget;
 import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetOwner;
 import io.kavach.ledger.ledger.BudgetState;
 import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.Period;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /** Agents: their applicable budgets, their own budgets, and the "may I spend?" read. */
@@ -95,8 +97,12 @@ public class AgentService {
         });
     }
 
-    /** Makes the agent's own budgets exactly {@code limits}; a period that stays keeps its counters. */
-    public List<BudgetState> replaceOwnBudgets(String orgId, String agent, Map<Period, Money> limits) {
+    /**
+     * Makes the agent's own budgets exactly {@code limits}; a period that stays keeps its counters.
+     * A new one counts the agent's spend of its current period unless {@code countFromNow}.
+     */
+    public List<BudgetState> replaceOwnBudgets(String orgId, String agent, Map<Period, Money> limits,
+                                               boolean countFromNow) {
         return QuarkusTransaction.requiringNew().call(() -> {
             orgs.ensure(orgId);
             definitions.lockOrg(orgId);
@@ -107,7 +113,7 @@ public class AgentService {
             List<BudgetChange> changes = ConfigPlanner.plan(desired, current(definitions.liveOwn(orgId, agent)),
                     ConfigPlanner.ownBudgetsOf(agent));
             Instant now = clock.instant();
-            applier.apply(orgId, changes, now);
+            applier.apply(orgId, changes, BudgetOwner.API, countFromNow ? desired.keySet() : Set.of(), now);
             return ownStates(orgId, agent, now);
         });
     }
@@ -164,7 +170,8 @@ public class AgentService {
     static Map<BudgetKey, ConfigPlanner.Current> current(List<Definition> live) {
         Map<BudgetKey, ConfigPlanner.Current> current = new LinkedHashMap<>();
         for (Definition d : live) {
-            current.put(d.key(), new ConfigPlanner.Current(d.id(), new BudgetSpec(d.key(), d.limit(), d.members())));
+            current.put(d.key(), new ConfigPlanner.Current(d.id(), new BudgetSpec(d.key(), d.limit(), d.members()),
+                    d.owner()));
         }
         return current;
     }

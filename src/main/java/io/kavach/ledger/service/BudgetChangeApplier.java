@@ -2,6 +2,8 @@ package io.kavach.ledger.service;
 
 import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
+import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetOwner;
 import io.kavach.ledger.ledger.Ids;
 import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.OrgLimit;
@@ -9,6 +11,7 @@ import io.kavach.ledger.ledger.OrgLimitReached;
 import io.kavach.ledger.ledger.Scope;
 import io.kavach.ledger.ledger.store.AgentStore;
 import io.kavach.ledger.ledger.store.BudgetDefinitionStore;
+import io.kavach.ledger.ledger.store.OpeningBalanceStore;
 import io.kavach.ledger.ledger.store.WindowLimits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -20,6 +23,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -41,8 +45,20 @@ class BudgetChangeApplier {
     WindowLimits windowLimits;
     @Inject
     OrgLimits limits;
+    @Inject
+    OpeningBalanceStore openings;
 
-    void apply(String orgId, List<BudgetChange> changes, Instant now) {
+    void apply(String orgId, List<BudgetChange> changes, BudgetOwner owner, Instant now) {
+        apply(orgId, changes, owner, Set.of(), now);
+    }
+
+    /**
+     * Carries out {@code changes} as {@code owner} (every budget created, changed or adopted is
+     * then owned by it). A created budget counts the spend its scope already booked in its current
+     * period (an opening balance), unless its key is in {@code countFromNow}; a created key that
+     * was removed before comes back with its windows, so its counters continue (ADR 0008).
+     */
+    void apply(String orgId, List<BudgetChange> changes, BudgetOwner owner, Set<BudgetKey> countFromNow, Instant now) {
         List<BudgetChange> sorted = new ArrayList<>(changes);
         sorted.sort(Comparator.comparing(BudgetChange::action));
         definitions.softDelete(sorted.stream().filter(c -> c.action() == BudgetChange.Action.DELETE)
@@ -52,10 +68,12 @@ class BudgetChangeApplier {
 
         // Budget rows in id order too, so two writers (should the org lock ever be bypassed) agree.
         TreeMap<UUID, Money> newLimits = new TreeMap<>();
+        TreeSet<UUID> touched = new TreeSet<>();
         for (BudgetChange change : sorted) {
-            if (change.action() != BudgetChange.Action.UPDATE) {
+            if (change.action() != BudgetChange.Action.UPDATE && change.action() != BudgetChange.Action.ADOPT) {
                 continue;
             }
+            touched.add(change.budgetId());
             if (!change.from().limit().equals(change.to().limit())) {
                 newLimits.put(change.budgetId(), change.to().limit());
             }
@@ -63,20 +81,45 @@ class BudgetChangeApplier {
                 definitions.replaceMembers(change.budgetId(), ids(change.to().agents(), agentIds));
             }
         }
-        newLimits.forEach((id, limit) -> definitions.updateLimit(id, limit, now));
-        windowLimits.applyLimits(newLimits, now);
+        newLimits.forEach((id, limit) -> definitions.updateLimit(id, limit, owner, now));
+        definitions.setOwner(touched, owner, now);
 
-        for (BudgetChange change : sorted) {
-            if (change.action() != BudgetChange.Action.CREATE) {
-                continue;
-            }
+        List<BudgetChange> creates = sorted.stream().filter(c -> c.action() == BudgetChange.Action.CREATE).toList();
+        List<UUID> createdIds = new ArrayList<>();
+        for (BudgetChange change : creates) {
             BudgetSpec spec = change.to();
             Long agentId = spec.key().scope() == Scope.AGENT ? agentIds.get(spec.key().name()) : null;
-            UUID id = definitions.insert(orgId, spec.key(), agentId, spec.limit(), Ids.newId(now), now);
+            BudgetDefinitionStore.Created created = definitions.create(orgId, spec.key(), agentId, spec.limit(), owner,
+                    Ids.newId(now), now);
+            createdIds.add(created.id());
             if (spec.key().scope() == Scope.SHARED) {
-                definitions.addMembers(id, ids(spec.agents(), agentIds));
+                if (created.revived()) {
+                    definitions.replaceMembers(created.id(), ids(spec.agents(), agentIds));
+                } else {
+                    definitions.addMembers(created.id(), ids(spec.agents(), agentIds));
+                }
+            }
+            if (created.revived()) {
+                newLimits.put(created.id(), spec.limit());
             }
         }
+        // Every open window of changed and revived budgets at once, in ascending id (the ledger's order).
+        windowLimits.applyLimits(newLimits, now);
+        List<OpeningBalanceStore.Opening> opened = new ArrayList<>();
+        for (int i = 0; i < creates.size(); i++) {
+            BudgetSpec spec = creates.get(i).to();
+            if (countFromNow.contains(spec.key())) {
+                continue;
+            }
+            List<Long> scope = switch (spec.key().scope()) {
+                case ORG -> null;
+                case SHARED -> ids(spec.agents(), agentIds);
+                case AGENT -> List.of(agentIds.get(spec.key().name()));
+            };
+            opened.add(new OpeningBalanceStore.Opening(createdIds.get(i), spec.key().period().windowAt(now),
+                    spec.limit(), scope));
+        }
+        openings.open(orgId, opened);
         checkPoolLimits(orgId, sorted, agentIds);
     }
 

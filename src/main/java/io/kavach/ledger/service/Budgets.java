@@ -10,6 +10,7 @@ final class Budgets {
     }
 
     static Budget of(BudgetEntity entity) {
-        return new Budget(entity.id, entity.key(), entity.budgetType, entity.limit());
+        return new Budget(entity.id, entity.key(), entity.budgetType, entity.limit(),
+                io.kavach.ledger.ledger.BudgetOwner.fromWire(entity.managedBy).orElse(null));
     }
 }

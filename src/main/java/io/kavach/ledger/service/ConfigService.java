@@ -9,7 +9,10 @@ import io.kavach.ledger.config.ConfigExtras;
 import io.kavach.ledger.config.ConfigPlanner;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.config.DesiredConfig;
+import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetOwner;
 import io.kavach.ledger.ledger.store.AgentStore;
 import io.kavach.ledger.ledger.store.BudgetDefinitionStore;
 import io.kavach.ledger.ledger.store.BudgetDefinitionStore.Definition;
@@ -42,32 +45,43 @@ public class ConfigService {
     @Inject
     OrgLimits limits;
 
-    /** What an apply did (or, for a dry run, would do). {@code extrasFrom/To} are null when the extras are unchanged. */
-    public record ConfigResult(boolean dryRun, List<BudgetChange> changes, JsonNode extrasFrom, JsonNode extrasTo) {
+    /**
+     * What an apply did (or, for a dry run, would do). {@code extrasFrom/To} are null when the
+     * extras are unchanged; {@code unmanaged} are the live budgets another writer owns that the
+     * file does not mention, left as they are.
+     */
+    public record ConfigResult(boolean dryRun, List<BudgetChange> changes, JsonNode extrasFrom, JsonNode extrasTo,
+                               List<BudgetKey> unmanaged, List<FieldError> warnings) {
     }
 
-    public ConfigResult apply(String orgId, DesiredConfig desired, boolean dryRun) {
+    /**
+     * Applies the file as the desired state of what it owns (ADR 0008); with {@code pruneAll}, as
+     * the whole truth of the org's budgets.
+     */
+    public ConfigResult apply(String orgId, DesiredConfig desired, boolean dryRun, boolean pruneAll) {
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 if (!dryRun) {
                     orgs.ensure(orgId);
                     definitions.lockOrg(orgId);
                 }
-                List<BudgetChange> changes = ConfigPlanner.plan(desired.budgets(),
-                        AgentService.current(definitions.live(orgId)), ConfigPlanner.wholeOrg());
+                ConfigPlanner.ConfigPlan plan = ConfigPlanner.planConfig(desired.budgets(),
+                        AgentService.current(definitions.live(orgId)), pruneAll);
+                List<BudgetChange> changes = plan.changes();
                 ObjectNode storedExtras = ConfigExtras.normalize(ConfigYaml.readStoredJson(orgs.extras(orgId)));
                 boolean extrasChanged = !storedExtras.equals(desired.extras());
                 if (!dryRun) {
                     Instant now = clock.instant();
                     // Agents the file names exist afterwards, budget or not (SPEC §1: created by config).
                     agents.ensure(orgId, desired.agents(), limits.agentsPerOrg());
-                    applier.apply(orgId, changes, now);
+                    applier.apply(orgId, changes, BudgetOwner.CONFIG, now);
                     if (extrasChanged) {
                         orgs.setExtras(orgId, ConfigYaml.writeJson(desired.extras()));
                     }
                 }
                 return new ConfigResult(dryRun, changes,
-                        extrasChanged ? storedExtras : null, extrasChanged ? desired.extras() : null);
+                        extrasChanged ? storedExtras : null, extrasChanged ? desired.extras() : null, plan.unmanaged(),
+                        desired.warnings());
             });
         } catch (RuntimeException e) {
             if (BudgetChangeApplier.isUniqueViolation(e)) {

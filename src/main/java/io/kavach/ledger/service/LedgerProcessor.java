@@ -245,6 +245,9 @@ public class LedgerProcessor {
         }
 
         List<LedgerOutcome> execute() throws SQLException {
+            // 0. Before any row lock: the orgs' budget definitions, shared (ADR 0008).
+            store.shareBudgetDefinitions(connection, batch.stream().map(LedgerCommand::orgId).collect(
+                    java.util.stream.Collectors.toCollection(TreeSet::new)));
             lockReservations();
             findIdempotencyKeys();
             resolveAgentsAndBudgets();

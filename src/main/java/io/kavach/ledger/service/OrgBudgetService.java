@@ -1,9 +1,12 @@
 package io.kavach.ledger.service;
 
+import io.kavach.ledger.config.BudgetChange;
+import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.ledger.Budget;
+import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetOwner;
 import io.kavach.ledger.ledger.BudgetState;
-import io.kavach.ledger.ledger.Ids;
 import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.Period;
 import io.kavach.ledger.ledger.Scope;
@@ -15,12 +18,12 @@ import io.kavach.ledger.ledger.store.WindowLimits;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** Org budgets: one per budget type and period, covering every agent of the org. */
@@ -37,11 +40,14 @@ public class OrgBudgetService {
     WindowLimits windowLimits;
     @Inject
     BudgetDefinitionStore definitions;
+    @Inject
+    BudgetChangeApplier applier;
 
-    public BudgetState create(String orgId, String budgetType, Period period, Money limit) {
+    /** A new org budget counts the org's spend of the current period unless {@code countFromNow}. */
+    public BudgetState create(String orgId, String budgetType, Period period, Money limit, boolean countFromNow) {
         try {
-            return QuarkusTransaction.requiringNew().call(() -> insert(orgId, budgetType, period, limit));
-        } catch (PersistenceException e) {
+            return QuarkusTransaction.requiringNew().call(() -> insert(orgId, budgetType, period, limit, countFromNow));
+        } catch (RuntimeException e) {
             // A concurrent create won the unique index; answer as if we had seen it first.
             Optional<UUID> existing = QuarkusTransaction.requiringNew()
                     .call(() -> findLive(orgId, budgetType, period).map(b -> b.id));
@@ -52,7 +58,7 @@ public class OrgBudgetService {
         }
     }
 
-    private BudgetState insert(String orgId, String budgetType, Period period, Money limit) {
+    private BudgetState insert(String orgId, String budgetType, Period period, Money limit, boolean countFromNow) {
         orgs.ensure(orgId);
         // Budget-configuration writers of one org queue on the org row (as config apply does).
         definitions.lockOrg(orgId);
@@ -61,17 +67,13 @@ public class OrgBudgetService {
             throw alreadyExists(existing.get().id, period);
         }
         Instant now = clock.instant();
-        BudgetEntity budget = new BudgetEntity();
-        budget.id = Ids.newId(now);
-        budget.orgId = orgId;
-        budget.scope = Scope.ORG.wireName();
-        budget.budgetType = budgetType;
-        budget.period = period.wireName();
-        budget.limitValue = limit.value();
-        budget.createdAt = now;
-        budget.updatedAt = now;
-        budget.persistAndFlush();
-        return states.currentStates(List.of(Budgets.of(budget)), now).get(0);
+        BudgetKey key = BudgetKey.org(period);
+        // Through the one path that creates budgets: a removed org budget of this period comes back
+        // with its counters, and a new one carries in the org's spend of the period (ADR 0008).
+        applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null, BudgetSpec.of(key, limit))),
+                BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
+        BudgetEntity created = findLive(orgId, budgetType, period).orElseThrow();
+        return states.currentStates(List.of(Budgets.of(created)), now).get(0);
     }
 
     @Transactional
@@ -96,6 +98,7 @@ public class OrgBudgetService {
         Instant now = clock.instant();
         budget.limitValue = limit.value();
         budget.updatedAt = now;
+        budget.managedBy = BudgetOwner.API.wireName();
         budget.flush();
         windowLimits.applyLimit(budget.id, limit, now);
         return states.currentStates(List.of(Budgets.of(budget)), now).get(0);

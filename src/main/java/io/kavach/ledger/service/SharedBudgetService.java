@@ -5,6 +5,7 @@ import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.ledger.Budget;
 import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetOwner;
 import io.kavach.ledger.ledger.BudgetState;
 import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.Period;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 /** Shared pools: named budgets that the listed agents draw from together, enforced centrally. */
@@ -45,7 +47,9 @@ public class SharedBudgetService {
     @Inject
     OrgLimits limits;
 
-    public PoolState create(String orgId, String name, Period period, Money limit, List<String> members) {
+    /** A new pool counts its members' spend of the current period unless {@code countFromNow}. */
+    public PoolState create(String orgId, String name, Period period, Money limit, List<String> members,
+                            boolean countFromNow) {
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 orgs.ensure(orgId);
@@ -58,7 +62,7 @@ public class SharedBudgetService {
                 BudgetKey key = BudgetKey.shared(name, period);
                 Instant now = clock.instant();
                 applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null,
-                        new BudgetSpec(key, limit, members))), now);
+                        new BudgetSpec(key, limit, members))), BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
                 return state(orgId, name, now);
             });
         } catch (RuntimeException e) {
@@ -100,7 +104,8 @@ public class SharedBudgetService {
             BudgetSpec from = new BudgetSpec(pool.key(), pool.limit(), pool.members());
             BudgetSpec to = new BudgetSpec(pool.key(), limit, members);
             Instant now = clock.instant();
-            applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.UPDATE, pool.key(), pool.id(), from, to)), now);
+            applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.UPDATE, pool.key(), pool.id(), from, to)),
+                    BudgetOwner.API, now);
             return state(orgId, name, now);
         });
     }
@@ -126,6 +131,7 @@ public class SharedBudgetService {
             }
             Long agentId = agents.ensure(orgId, List.of(agent), limits.agentsPerOrg()).get(agent);
             definitions.addMembers(pool.id(), List.of(agentId));
+            definitions.setOwner(List.of(pool.id()), BudgetOwner.API, clock.instant());
             applier.checkPoolLimits(orgId, false, List.of(agentId));
         });
     }
@@ -136,6 +142,7 @@ public class SharedBudgetService {
             definitions.lockOrg(orgId);
             Definition pool = find(orgId, name);
             definitions.removeMember(orgId, pool.id(), agent);
+            definitions.setOwner(List.of(pool.id()), BudgetOwner.API, clock.instant());
         });
     }
 
@@ -152,7 +159,7 @@ public class SharedBudgetService {
     }
 
     static Budget budget(Definition definition) {
-        return new Budget(definition.id(), definition.key(), BudgetState.COST, definition.limit());
+        return new Budget(definition.id(), definition.key(), BudgetState.COST, definition.limit(), definition.owner());
     }
 
     private static ProblemException alreadyExists(String name) {

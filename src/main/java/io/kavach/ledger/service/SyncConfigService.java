@@ -4,6 +4,7 @@ import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.config.ConfigPlanner;
 import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetOwner;
 import io.kavach.ledger.ledger.BudgetState;
 import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.Period;
@@ -25,9 +26,9 @@ import java.util.Map;
 
 /**
  * /v1/sync-config: what an SDK process declares at start-up. Its cost budgets become the
- * agent's own budgets (created or re-limited, never removed); everything else it sends is stored
- * for display. An org budget is only ever created, never changed: an API key may not loosen or
- * replace what an admin set.
+ * agent's own budgets, tighten-only: created when missing or lowered, never raised or removed;
+ * everything else it sends is stored for display. An org budget is only ever created, never
+ * changed: an API key may not loosen or replace what an admin set (ADR 0008).
  */
 @ApplicationScoped
 public class SyncConfigService {
@@ -53,7 +54,15 @@ public class SyncConfigService {
     public record OrgBudgetOutcome(BudgetKey key, boolean created) {
     }
 
-    public record SyncResult(List<BudgetState> budgets, List<BudgetChange> changes, OrgBudgetOutcome orgBudget) {
+    /**
+     * One budget the SDK asked for: its key, the limit in force afterwards and the limit requested.
+     * Applied when they are equal; kept (with why) when the budget keeps a tighter limit.
+     */
+    public record Request(BudgetKey key, Money limit, Money requested, String reason) {
+    }
+
+    public record SyncResult(List<BudgetState> budgets, List<BudgetChange> changes, OrgBudgetOutcome orgBudget,
+                             List<Request> applied, List<Request> kept) {
     }
 
     /**
@@ -83,24 +92,42 @@ public class SyncConfigService {
         Instant now = clock.instant();
 
         Map<BudgetKey, ConfigPlanner.Current> current = AgentService.current(definitions.liveOwn(orgId, agent));
-        // Desired = what exists, overridden by what the SDK declares: the SDK adds and re-limits, never removes.
+        // Tighten only (ADR 0008): the SDK may create a missing budget or lower a limit, never raise
+        // or remove one, whoever set it. Desired = what exists, with the lower of the two limits.
         Map<BudgetKey, BudgetSpec> desired = new LinkedHashMap<>();
         current.forEach((key, live) -> desired.put(key, live.spec()));
-        own.forEach((period, limit) -> desired.put(BudgetKey.agent(agent, period),
-                BudgetSpec.of(BudgetKey.agent(agent, period), limit)));
+        List<Request> applied = new ArrayList<>();
+        List<Request> kept = new ArrayList<>();
+        own.forEach((period, requested) -> {
+            BudgetKey key = BudgetKey.agent(agent, period);
+            ConfigPlanner.Current live = current.get(key);
+            if (live == null || requested.compareTo(live.spec().limit()) <= 0) {
+                desired.put(key, BudgetSpec.of(key, requested));
+                applied.add(new Request(key, requested, requested, null));
+            } else {
+                kept.add(new Request(key, live.spec().limit(), requested, "an API key may not raise a limit"));
+            }
+        });
         List<BudgetChange> changes = new ArrayList<>(ConfigPlanner.plan(desired, current, ConfigPlanner.ownBudgetsOf(agent)));
 
         OrgBudgetOutcome outcome = null;
         if (orgPeriod != null) {
             BudgetKey orgKey = BudgetKey.org(orgPeriod);
-            boolean exists = definitions.live(orgId, Scope.ORG).stream().map(Definition::key).anyMatch(orgKey::equals);
-            if (!exists) {
+            Definition existing = definitions.live(orgId, Scope.ORG).stream()
+                    .filter(d -> d.key().equals(orgKey)).findFirst().orElse(null);
+            if (existing == null) {
                 changes.add(new BudgetChange(BudgetChange.Action.CREATE, orgKey, null, null, BudgetSpec.of(orgKey, orgLimit)));
+                applied.add(new Request(orgKey, orgLimit, orgLimit, null));
+            } else if (existing.limit().equals(orgLimit)) {
+                applied.add(new Request(orgKey, orgLimit, orgLimit, null));
+            } else {
+                kept.add(new Request(orgKey, existing.limit(), orgLimit,
+                        "an API key may not change an existing org budget"));
             }
-            outcome = new OrgBudgetOutcome(orgKey, !exists);
+            outcome = new OrgBudgetOutcome(orgKey, existing == null);
         }
-        applier.apply(orgId, changes, now);
+        applier.apply(orgId, changes, BudgetOwner.SDK, now);
         directory.setSdkConfig(agentId, sdkConfig);
-        return new SyncResult(agentService.ownStates(orgId, agent, now), changes, outcome);
+        return new SyncResult(agentService.ownStates(orgId, agent, now), changes, outcome, applied, kept);
     }
 }

@@ -53,6 +53,13 @@ class ConfigResourceTest {
                   daily: 25.00
             """;
 
+    /**
+     * Both seed examples in one file. The org example brings an agents section, so (as the seed
+     * says) the pool's members must be defined there too.
+     */
+    static final String SEED_BOTH = SEED_ORG + "  research-bot:\n  support-agent:\n\n"
+            + SEED_SHARED.replace("# agentkavach.yaml\n", "");
+
     private static final String DAY = "2026-11-28T00:00:00Z";
     private static final String NEXT_DAY = "2026-11-29T00:00:00Z";
 
@@ -108,8 +115,17 @@ class ConfigResourceTest {
     }
 
     @Test
+    void bothSeedExamplesPastedTogetherAreRefusedForTheUndefinedPoolMembers() {
+        // The SDK refuses this file too: with an agents section, every pool member is defined there.
+        put(SEED_ORG + "\n" + SEED_SHARED.replace("# agentkavach.yaml\n", "")).statusCode(422)
+                .body("errors.field", contains("shared_budgets.engineering-pool.agents[0]",
+                        "shared_budgets.engineering-pool.agents[1]"));
+        given().auth().oauth2(admin).when().get("/v1/shared-budgets").then().body("shared_budgets", empty());
+    }
+
+    @Test
     void bothSeedExamplesCombinedApplyAndReapplyingChangesNothing() {
-        String combined = SEED_ORG + "\n" + SEED_SHARED.replace("# agentkavach.yaml\n", "");
+        String combined = SEED_BOTH;
         put(combined).statusCode(200)
                 .body("changes.key", contains("org:daily", "shared:engineering-pool:daily", "agent:my-agent:daily"));
         given().auth().oauth2(admin).when().get("/v1/shared-budgets/engineering-pool")
@@ -189,7 +205,7 @@ class ConfigResourceTest {
 
     @Test
     void aFailingApplyChangesNothing() {
-        put(SEED_ORG + "\n" + SEED_SHARED.replace("# agentkavach.yaml\n", "")).statusCode(200);
+        put(SEED_BOTH).statusCode(200);
         String before = exportYaml();
         long rows = TestSql.budgetRows(dataSource, org);
         // A valid new pool and a removed org budget, but one bad limit: nothing of it may land.
@@ -210,7 +226,7 @@ class ConfigResourceTest {
 
     @Test
     void aDatabaseFailureHalfWayThroughRollsBackEveryEarlierChange() throws Exception {
-        put(SEED_ORG + "\n" + SEED_SHARED.replace("# agentkavach.yaml\n", "")).statusCode(200);
+        put(SEED_BOTH).statusCode(200);
         String poolId = given().auth().oauth2(admin).when().get("/v1/shared-budgets/engineering-pool")
                 .then().extract().path("id");
         TestSql.setCounters(dataSource, poolId, DAY, NEXT_DAY, "7", "0");
@@ -266,19 +282,22 @@ class ConfigResourceTest {
     }
 
     @Test
-    void theFileIsTheDesiredStateSoAbsentBudgetsAreRemoved() {
-        put(SEED_ORG + "\n" + SEED_SHARED.replace("# agentkavach.yaml\n", "")).statusCode(200);
+    void theFileIsTheDesiredStateOfWhatItOwnsSoItsAbsentBudgetsAreRemoved() {
+        put(SEED_BOTH).statusCode(200);
         given().auth().oauth2(admin).contentType("application/json")
                 .body("{\"budgets\":[{\"period\":\"monthly\",\"limit_value\":9}]}")
                 .when().put("/v1/agents/unlisted-bot/budgets").then().statusCode(200);
         put(SEED_SHARED.replace("period: daily", "period: monthly")).statusCode(200)
-                .body("changes.action", contains("delete", "delete", "delete", "delete", "create"))
+                .body("changes.action", contains("delete", "delete", "delete", "create"))
                 .body("changes.key", contains("org:daily", "shared:engineering-pool:daily", "agent:my-agent:daily",
-                        "agent:unlisted-bot:monthly", "shared:engineering-pool:monthly"))
-                .body("changes[0].to", nullValue());
+                        "shared:engineering-pool:monthly"))
+                .body("changes[0].to", nullValue())
+                .body("unmanaged", contains("agent:unlisted-bot:monthly"));
         given().auth().oauth2(admin).when().get("/v1/shared-budgets")
                 .then().body("shared_budgets.key", contains("shared:engineering-pool:monthly"));
-        given().auth().oauth2(admin).when().get("/v1/agents/unlisted-bot/budget").then().body("budgets", empty());
+        given().auth().oauth2(admin).when().get("/v1/agents/unlisted-bot/budget")
+                .then().body("budgets.key", contains("agent:unlisted-bot:monthly"))
+                .body("budgets[0].managed_by", equalTo("api"));
     }
 
     @Test
@@ -354,7 +373,8 @@ class ConfigResourceTest {
                 .body("shared_budgets.engineering-pool.agents", contains("1.5", "123", "null", "research-bot", "svc:billing@eu/1", "true", "yes"))
                 .body("agents.research-bot.budget.monthly", equalTo(500.0f))
                 .body("agents.research-bot.provider", equalTo("openai"))
-                .body("agents.support-agent.budget", equalTo("default"))
+                .body("agents.support-agent.budget.type", equalTo("daily"))
+                .body("agents.support-agent.budget.limit", equalTo(10.0f))
                 .body("channels.team-slack.type", equalTo("slack"))
                 .extract().asString();
         putAs(json, "application/json").statusCode(200).body("changes", empty());

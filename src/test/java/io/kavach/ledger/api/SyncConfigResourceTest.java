@@ -83,7 +83,7 @@ class SyncConfigResourceTest {
     }
 
     @Test
-    void aKeyNeverLoosensTheOrgBudgetButMayRelimitTheAgentsOwn() {
+    void aKeyNeverRaisesAnAdminsCapsButMayTightenThem() {
         given().auth().oauth2(admin).contentType("application/json").body("{\"period\":\"daily\",\"limit_value\":50}")
                 .when().post("/v1/org/budgets").then().statusCode(201);
         String own = given().auth().oauth2(admin).contentType("application/json")
@@ -91,25 +91,65 @@ class SyncConfigResourceTest {
                 .when().put("/v1/agents/research-bot/budgets").then().statusCode(200).extract().path("budgets[0].id");
         TestSql.setCounters(dataSource, own, "2026-11-28T00:00:00Z", "2026-11-29T00:00:00Z", "4", "0");
 
+        // The SDK asks daily 25 (looser than the admin's 10) and an org budget of 100 (the admin's is 50).
         given().auth().oauth2(key).contentType("application/json").body(SDK_PAYLOAD)
                 .when().post("/v1/sync-config")
                 .then().statusCode(200)
                 .body("org_budget.action", equalTo("kept_existing"))
-                .body("changes", hasSize(1))
-                .body("changes[0].action", equalTo("update"))
-                .body("changes[0].from.limit_value", equalTo(10.0f))
-                .body("changes[0].to.limit_value", equalTo(25.0f))
+                .body("changes", empty())
+                .body("applied", empty())
+                .body("kept.key", contains("agent:research-bot:daily", "org:daily"))
+                .body("kept[0].limit_value", equalTo(10.0f))
+                .body("kept[0].requested", equalTo(25.0f))
+                .body("kept[1].limit_value", equalTo(50.0f))
+                .body("kept[1].requested", equalTo(100.0f))
                 .body("budgets.key", contains("agent:research-bot:daily", "agent:research-bot:monthly"))
                 .body("budgets[0].id", equalTo(own))
+                .body("budgets[0].limit_value", equalTo(10.0f))
+                .body("budgets[0].managed_by", equalTo("api"))
                 .body("budgets[0].spent", equalTo(4.0f));
         given().auth().oauth2(admin).when().get("/v1/org/budgets")
                 .then().body("budgets", hasSize(1)).body("budgets[0].limit_value", equalTo(50.0f));
+
+        // Tighter than the admin's: applied, in place (counters kept), and now the SDK's.
+        given().auth().oauth2(key).contentType("application/json").body(SDK_PAYLOAD.replace("25.0", "7.5"))
+                .when().post("/v1/sync-config")
+                .then().statusCode(200)
+                .body("changes", hasSize(1))
+                .body("changes[0].action", equalTo("update"))
+                .body("changes[0].from.limit_value", equalTo(10.0f))
+                .body("changes[0].to.limit_value", equalTo(7.5f))
+                .body("applied.key", contains("agent:research-bot:daily"))
+                .body("applied[0].limit_value", equalTo(7.5f))
+                .body("budgets[0].id", equalTo(own))
+                .body("budgets[0].managed_by", equalTo("sdk"))
+                .body("budgets[0].spent", equalTo(4.0f));
         assertEquals(0, new BigDecimal("4").compareTo(
                 TestSql.windowValue(dataSource, own, "2026-11-28T00:00:00Z", "spent")));
 
         // Same payload again: nothing left to change.
-        given().auth().oauth2(key).contentType("application/json").body(SDK_PAYLOAD)
+        given().auth().oauth2(key).contentType("application/json").body(SDK_PAYLOAD.replace("25.0", "7.5"))
                 .when().post("/v1/sync-config").then().statusCode(200).body("changes", empty());
+    }
+
+    /** Issue 10, case 4: admin sets agent rb daily 25; a sync asking 1,000,000 leaves 25. */
+    @Test
+    void syncConfigCannotRaiseAnAdminsAgentCap() {
+        given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"budgets\":[{\"period\":\"daily\",\"limit_value\":25}]}")
+                .when().put("/v1/agents/rb/budgets").then().statusCode(200);
+        given().auth().oauth2(key).contentType("application/json")
+                .body("{\"agent_name\":\"rb\",\"budgets\":[{\"budget_type\":\"cost\",\"period\":\"daily\","
+                        + "\"limit_value\":1000000,\"unit\":\"usd\"}]}")
+                .when().post("/v1/sync-config")
+                .then().statusCode(200)
+                .body("kept[0].key", equalTo("agent:rb:daily"))
+                .body("kept[0].limit_value", equalTo(25.0f))
+                .body("kept[0].requested", equalTo(1000000.0f))
+                .body("kept[0].reason", equalTo("an API key may not raise a limit"));
+        given().auth().oauth2(admin).when().get("/v1/agents/rb/budget")
+                .then().statusCode(200).body("budgets[0].key", equalTo("agent:rb:daily"))
+                .body("budgets[0].limit_value", equalTo(25.0f));
     }
 
     @Test

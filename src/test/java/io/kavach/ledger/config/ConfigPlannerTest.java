@@ -83,4 +83,38 @@ class ConfigPlannerTest {
                 "org_budget: {limit: 0.1, period: total}\n".getBytes(StandardCharsets.UTF_8)));
         assertEquals("0.100000000", config.budgets().get(BudgetKey.org(Period.TOTAL)).limit().value().toPlainString());
     }
+
+    @Test
+    void aConfigPlanRemovesOnlyWhatTheFileOwnsAdoptsWhatItMentionsAndPruneAllRemovesTheRest() {
+        BudgetKey apiAgent = BudgetKey.agent("rb", Period.DAILY);
+        BudgetKey sdkAgent = BudgetKey.agent("sdk-bot", Period.DAILY);
+        UUID pool = UUID.randomUUID();
+        UUID org = UUID.randomUUID();
+        UUID api = UUID.randomUUID();
+        UUID sdk = UUID.randomUUID();
+        Map<BudgetKey, ConfigPlanner.Current> current = Map.of(
+                POOL_DAILY, new ConfigPlanner.Current(pool, BudgetSpec.of(POOL_DAILY, Money.of("5")),
+                        io.kavach.ledger.ledger.BudgetOwner.CONFIG),
+                ORG_DAILY, new ConfigPlanner.Current(org, BudgetSpec.of(ORG_DAILY, Money.of("100")),
+                        io.kavach.ledger.ledger.BudgetOwner.API),
+                apiAgent, new ConfigPlanner.Current(api, BudgetSpec.of(apiAgent, Money.of("25")),
+                        io.kavach.ledger.ledger.BudgetOwner.API),
+                sdkAgent, new ConfigPlanner.Current(sdk, BudgetSpec.of(sdkAgent, Money.of("100")),
+                        io.kavach.ledger.ledger.BudgetOwner.SDK));
+        // The file states the org budget (same limit) and another pool.
+        Map<BudgetKey, BudgetSpec> desired = Map.of(
+                ORG_DAILY, BudgetSpec.of(ORG_DAILY, Money.of("100")),
+                POOL_MONTHLY, BudgetSpec.of(POOL_MONTHLY, Money.of("9")));
+
+        ConfigPlanner.ConfigPlan plan = ConfigPlanner.planConfig(desired, current, false);
+        assertEquals(List.of("delete " + POOL_DAILY, "adopt " + ORG_DAILY, "create " + POOL_MONTHLY),
+                plan.changes().stream().map(c -> c.action().wireName() + " " + c.key()).toList());
+        assertEquals(List.of(apiAgent, sdkAgent), plan.unmanaged());
+
+        ConfigPlanner.ConfigPlan all = ConfigPlanner.planConfig(desired, current, true);
+        assertEquals(List.of("delete " + POOL_DAILY, "delete " + apiAgent, "delete " + sdkAgent, "adopt " + ORG_DAILY,
+                        "create " + POOL_MONTHLY),
+                all.changes().stream().map(c -> c.action().wireName() + " " + c.key()).toList());
+        assertEquals(List.of(), all.unmanaged());
+    }
 }

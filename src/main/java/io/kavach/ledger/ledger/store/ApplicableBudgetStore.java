@@ -3,6 +3,7 @@ package io.kavach.ledger.ledger.store;
 import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.ledger.Budget;
 import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetOwner;
 import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.Period;
 import io.kavach.ledger.ledger.Scope;
@@ -31,7 +32,7 @@ public class ApplicableBudgetStore {
     // One row per (agent, applicable budget). Org budgets join every requested agent. %s is where
     // the agent ids come from; its parameters come before the org's.
     private static final String APPLICABLE = """
-            SELECT a.agent_id, b.id, b.scope, b.name, b.budget_type, b.period, b.limit_value
+            SELECT a.agent_id, b.id, b.scope, b.name, b.budget_type, b.period, b.limit_value, b.managed_by
               FROM %s AS a(agent_id)
               JOIN budget b
                 ON b.org_id = ? AND b.deleted_at IS NULL
@@ -110,6 +111,7 @@ public class ApplicableBudgetStore {
         Period period = Period.fromWire(row.getString("period")).orElseThrow();
         BudgetKey key = new BudgetKey(scope, scope == Scope.ORG ? null : row.getString("name"), period);
         return new Budget(row.getObject("id", UUID.class), key, row.getString("budget_type"),
-                Money.of(row.getBigDecimal("limit_value")));
+                Money.of(row.getBigDecimal("limit_value")),
+                BudgetOwner.fromWire(row.getString("managed_by")).orElse(null));
     }
 }

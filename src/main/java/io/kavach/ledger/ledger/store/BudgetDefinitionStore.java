@@ -2,6 +2,7 @@ package io.kavach.ledger.ledger.store;
 
 import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.ledger.BudgetOwner;
 import io.kavach.ledger.ledger.Money;
 import io.kavach.ledger.ledger.Period;
 import io.kavach.ledger.ledger.Scope;
@@ -33,7 +34,7 @@ public class BudgetDefinitionStore {
     public static final String UNIQUE_VIOLATION = "23505";
 
     private static final String LIVE = """
-            SELECT id, scope, name, agent_id, budget_type, period, limit_value
+            SELECT id, scope, name, agent_id, budget_type, period, limit_value, managed_by
               FROM budget WHERE org_id = ? AND deleted_at IS NULL
             """;
     private static final String MEMBERS = """
@@ -44,14 +45,31 @@ public class BudgetDefinitionStore {
              ORDER BY a.name COLLATE "C"
             """;
     private static final String INSERT = """
-            INSERT INTO budget (id, org_id, scope, name, agent_id, budget_type, period, limit_value, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, 'cost', ?, ?, ?, ?)
+            INSERT INTO budget (id, org_id, scope, name, agent_id, budget_type, period, limit_value, created_at, updated_at,
+                                managed_by)
+            VALUES (?, ?, ?, ?, ?, 'cost', ?, ?, ?, ?, ?)
+            """;
+    // The most recently removed budget of the key, brought back with its id, so its windows (and
+    // their counters) continue: removing and re-adding a budget cannot reset its spend (ADR 0008).
+    private static final String REVIVE = """
+            UPDATE budget SET deleted_at = NULL, limit_value = ?, updated_at = ?, managed_by = ?
+             WHERE id = (SELECT id FROM budget
+                          WHERE org_id = ? AND scope = ? AND period = ? AND name IS NOT DISTINCT FROM ?
+                            AND budget_type = 'cost' AND deleted_at IS NOT NULL
+                          ORDER BY deleted_at DESC, id DESC LIMIT 1)
+            RETURNING id
             """;
     private static final String UPDATE_LIMIT =
-            "UPDATE budget SET limit_value = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL";
+            "UPDATE budget SET limit_value = ?, updated_at = ?, managed_by = ? WHERE id = ? AND deleted_at IS NULL";
+    private static final String SET_OWNER =
+            "UPDATE budget SET managed_by = ?, updated_at = ? WHERE id = ANY(?) AND deleted_at IS NULL";
     private static final String SOFT_DELETE =
             "UPDATE budget SET deleted_at = ?, updated_at = ? WHERE id = ANY(?) AND deleted_at IS NULL";
     private static final String LOCK_ORG = "SELECT id FROM org WHERE id = ? FOR UPDATE";
+    // Exclusive while this transaction changes the org's budget definitions; every ledger batch
+    // holds the same key shared (LedgerStore#shareBudgetDefinitions) while it reads what applies
+    // and creates windows, so a limit change or a new budget is never half-seen by a spend.
+    private static final String LOCK_DEFINITIONS = "SELECT pg_advisory_xact_lock(" + LedgerStore.DEFINITIONS_LOCK_KEY + ")";
     private static final String COUNT_MEMBERS = "SELECT count(*) FROM pool_member WHERE budget_id = ?";
     private static final String COUNT_LIVE_POOLS =
             "SELECT count(*) FROM budget WHERE org_id = ? AND scope = 'shared' AND deleted_at IS NULL";
@@ -81,18 +99,28 @@ public class BudgetDefinitionStore {
     @Inject
     AgroalDataSource dataSource;
 
-    /** A live budget definition with, for a shared pool, its members' names (sorted). */
-    public record Definition(UUID id, BudgetKey key, Long agentId, Money limit, List<String> members) {
+    /** A live budget definition with, for a shared pool, its members' names (sorted), and its owner. */
+    public record Definition(UUID id, BudgetKey key, Long agentId, Money limit, List<String> members,
+                             BudgetOwner owner) {
+    }
+
+    /** A created budget: its id, and whether it is a removed budget of the same key brought back. */
+    public record Created(UUID id, boolean revived) {
     }
 
     /**
      * Serialises budget-configuration writers of one org (config apply, pools, agent budgets,
-     * sync): they lock the org row first, then budget rows, then windows in ascending id order.
-     * The spend path never locks the org row, so this adds no wait to admission.
+     * sync): they take the org's budget-definitions lock exclusively (ledger batches hold it
+     * shared, ADR 0008), then the org row, then budget rows, then windows in ascending id order.
      */
     public void lockOrg(String orgId) {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement lock = connection.prepareStatement(LOCK_ORG)) {
+             PreparedStatement lock = connection.prepareStatement(LOCK_ORG);
+             PreparedStatement definitions = connection.prepareStatement(LOCK_DEFINITIONS)) {
+            // The definitions lock first, as ledger batches take it first: a batch holding it shared
+            // may need the org row (an agent insert's foreign key check), so the row comes after.
+            definitions.setString(1, orgId);
+            definitions.executeQuery().close();
             lock.setString(1, orgId);
             lock.executeQuery().close();
         } catch (SQLException e) {
@@ -127,11 +155,13 @@ public class BudgetDefinitionStore {
                     while (row.next()) {
                         Scope rowScope = Scope.fromWire(row.getString("scope")).orElseThrow();
                         Period period = Period.fromWire(row.getString("period")).orElseThrow();
-                        long agentId = row.getLong("agent_id");
+                        long agentIdValue = row.getLong("agent_id");
+                        Long agentId = row.wasNull() ? null : agentIdValue;
                         rows.add(new Row(row.getObject("id", UUID.class),
                                 new BudgetKey(rowScope, rowScope == Scope.ORG ? null : row.getString("name"), period),
-                                row.wasNull() ? null : agentId,
-                                Money.of(row.getBigDecimal("limit_value"))));
+                                agentId,
+                                Money.of(row.getBigDecimal("limit_value")),
+                                BudgetOwner.fromWire(row.getString("managed_by")).orElseThrow()));
                     }
                 }
             }
@@ -140,7 +170,7 @@ public class BudgetDefinitionStore {
             List<Definition> definitions = new ArrayList<>(rows.size());
             for (Row r : rows) {
                 definitions.add(new Definition(r.id, r.key, r.agentId, r.limit,
-                        r.key.scope() == Scope.SHARED ? members.getOrDefault(r.id, List.of()) : null));
+                        r.key.scope() == Scope.SHARED ? members.getOrDefault(r.id, List.of()) : null, r.owner));
             }
             return definitions;
         } catch (SQLException e) {
@@ -158,36 +188,75 @@ public class BudgetDefinitionStore {
         return live(orgId, Scope.SHARED, poolName).stream().findFirst();
     }
 
-    public UUID insert(String orgId, BudgetKey key, Long agentId, Money limit, UUID id, Instant now) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            insert.setObject(1, id);
-            insert.setString(2, orgId);
-            insert.setString(3, key.scope().wireName());
-            insert.setString(4, key.name());
-            if (agentId == null) {
-                insert.setNull(5, java.sql.Types.BIGINT);
-            } else {
-                insert.setLong(5, agentId);
+    /**
+     * Creates the budget, or brings back the most recently removed budget of the same key (same
+     * id, so its windows continue). The caller sets a revived pool's members and applies the limit
+     * to a revived budget's open windows.
+     */
+    public Created create(String orgId, BudgetKey key, Long agentId, Money limit, BudgetOwner owner, UUID id,
+                          Instant now) {
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement revive = connection.prepareStatement(REVIVE)) {
+                revive.setBigDecimal(1, limit.value());
+                Sql.setInstant(revive, 2, now);
+                revive.setString(3, owner.wireName());
+                revive.setString(4, orgId);
+                revive.setString(5, key.scope().wireName());
+                revive.setString(6, key.period().wireName());
+                revive.setString(7, key.name());
+                try (ResultSet row = revive.executeQuery()) {
+                    if (row.next()) {
+                        return new Created(row.getObject(1, UUID.class), true);
+                    }
+                }
             }
-            insert.setString(6, key.period().wireName());
-            insert.setBigDecimal(7, limit.value());
-            Sql.setInstant(insert, 8, now);
-            Sql.setInstant(insert, 9, now);
-            insert.executeUpdate();
-            return id;
+            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                insert.setObject(1, id);
+                insert.setString(2, orgId);
+                insert.setString(3, key.scope().wireName());
+                insert.setString(4, key.name());
+                if (agentId == null) {
+                    insert.setNull(5, java.sql.Types.BIGINT);
+                } else {
+                    insert.setLong(5, agentId);
+                }
+                insert.setString(6, key.period().wireName());
+                insert.setBigDecimal(7, limit.value());
+                Sql.setInstant(insert, 8, now);
+                Sql.setInstant(insert, 9, now);
+                insert.setString(10, owner.wireName());
+                insert.executeUpdate();
+                return new Created(id, false);
+            }
         } catch (SQLException e) {
             throw new StoreException("could not create budget " + key, e);
         }
     }
 
+    /** Makes {@code owner} the owner of the budgets (an adopt, or a change by another writer). */
+    public void setOwner(Collection<UUID> ids, BudgetOwner owner, Instant now) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(SET_OWNER)) {
+            update.setString(1, owner.wireName());
+            Sql.setInstant(update, 2, now);
+            update.setArray(3, Sql.uuids(connection, ids));
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("could not set budget owner", e);
+        }
+    }
+
     /** Sets the definition's limit; the caller applies it to the open windows with {@link WindowLimits}. */
-    public void updateLimit(UUID id, Money limit, Instant now) {
+    public void updateLimit(UUID id, Money limit, BudgetOwner owner, Instant now) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement update = connection.prepareStatement(UPDATE_LIMIT)) {
             update.setBigDecimal(1, limit.value());
             Sql.setInstant(update, 2, now);
-            update.setObject(3, id);
+            update.setString(3, owner.wireName());
+            update.setObject(4, id);
             update.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("could not update budget limit", e);
@@ -319,6 +388,6 @@ public class BudgetDefinitionStore {
         return members;
     }
 
-    private record Row(UUID id, BudgetKey key, Long agentId, Money limit) {
+    private record Row(UUID id, BudgetKey key, Long agentId, Money limit, BudgetOwner owner) {
     }
 }

@@ -50,6 +50,10 @@ public class BudgetEntity extends PanacheEntityBase {
     @Column(name = "deleted_at")
     public Instant deletedAt;
 
+    /** Who last created or changed it: config, api or sdk (ADR 0008). */
+    @Column(name = "managed_by", nullable = false)
+    public String managedBy = "api";
+
     public Scope scopeValue() {
         return Scope.fromWire(scope).orElseThrow();
     }

@@ -69,7 +69,8 @@ public class BudgetStateStore {
             Counters c = counters.get(budget.id());
             states.add(c == null
                     ? budget.emptyState(window)
-                    : new BudgetState(budget.id(), budget.key(), budget.budgetType(), c.limit, c.spent, c.reserved, window));
+                    : new BudgetState(budget.id(), budget.key(), budget.budgetType(), c.limit, c.spent, c.reserved, window,
+                            budget.managedBy()));
         }
         return states;
     }

@@ -42,6 +42,19 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class LedgerStore {
 
+    /**
+     * The advisory lock key of an org's budget definitions (one text parameter: the org id).
+     * Budget-definition writers hold it exclusively for their transaction
+     * ({@link BudgetDefinitionStore#lockOrg}); every ledger batch holds it shared, first of all
+     * its locks, so it reads what applies and creates windows either wholly before or wholly
+     * after a definition change (a new window never starts with a limit an admin just lowered).
+     */
+    public static final String DEFINITIONS_LOCK_KEY = "hashtextextended('kavach.budgets:' || ?, 0)";
+    private static final String SHARE_DEFINITIONS = """
+            SELECT count(pg_advisory_xact_lock_shared(hashtextextended('kavach.budgets:' || o.org_id, 0)))
+              FROM (SELECT DISTINCT org_id FROM unnest(?::text[]) AS t(org_id) ORDER BY org_id) AS o
+            """;
+
     private static final String RESERVATION_COLUMNS = """
             r.id, r.org_id, r.status, r.amount, r.cost, r.window_ids, r.ttl_seconds, r.expires_at, r.created_at,
             r.resolved_at, r.overrun, r.late, r.provider, r.model, r.run_id, r.input_tokens, r.output_tokens,
@@ -171,6 +184,20 @@ public class LedgerStore {
             }
         }
         return live;
+    }
+
+    /**
+     * The batch's first lock: the budget definitions of each of its orgs, shared (many batches of
+     * one org run side by side; a definition change waits for them and they for it).
+     */
+    public void shareBudgetDefinitions(Connection connection, Collection<String> orgIds) throws SQLException {
+        if (orgIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement lock = connection.prepareStatement(SHARE_DEFINITIONS)) {
+            lock.setArray(1, Sql.texts(connection, orgIds));
+            lock.executeQuery().close();
+        }
     }
 
     // ---------------------------------------------------------------- reservations
