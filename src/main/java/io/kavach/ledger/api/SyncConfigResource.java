@@ -54,6 +54,8 @@ public class SyncConfigResource {
     SyncConfigService sync;
     @Inject
     Clock clock;
+    @Inject
+    io.kavach.ledger.alert.AlertSync alertSync;
 
     public record OrgBudgetView(String key, String action) {
     }
@@ -62,7 +64,8 @@ public class SyncConfigResource {
     }
 
     public record SyncView(String agentName, List<BudgetStateView> budgets, List<ConfigResource.ChangeView> changes,
-                           @JsonInclude(JsonInclude.Include.ALWAYS) OrgBudgetView orgBudget, StoredView stored) {
+                           @JsonInclude(JsonInclude.Include.ALWAYS) OrgBudgetView orgBudget, StoredView stored,
+                           io.kavach.ledger.alert.AlertSync.Outcome alerts) {
     }
 
     @POST
@@ -150,8 +153,11 @@ public class SyncConfigResource {
         }
         OrgBudgetView org = result.orgBudget() == null ? null : new OrgBudgetView(result.orgBudget().key().toString(),
                 result.orgBudget().created() ? "created" : "kept_existing");
+        // Alert configs become rules on the agent's budgets and the org budget (docs/alerts.md).
+        var alerts = alertSync.fromSdk(caller.orgId(), agent, result.budgets().stream().map(b -> b.key()).toList(),
+                alertConfigs, result.orgBudget() == null ? List.of() : List.of(result.orgBudget().key()), orgAlertConfigs);
         return new SyncView(agent, result.budgets().stream().map(BudgetStateView::of).toList(), changes, org,
-                new StoredView(guardrails.size(), size(alertConfigs), size(orgAlertConfigs), unenforced.size()));
+                new StoredView(guardrails.size(), size(alertConfigs), size(orgAlertConfigs), unenforced.size()), alerts);
     }
 
     /** A list the ledger stores for display: at most {@link #ENTRIES_MAX} entries, clean text, bounded numbers. */
