@@ -73,6 +73,25 @@ public class AlertSync {
         return replace(orgId, owned, desired, refused);
     }
 
+    /**
+     * The YAML's {@code alerts:} (with its {@code channels:}) become the {@code config}-owned rules;
+     * a dry run only judges them. {@code budgets} are the budget keys the file declares.
+     */
+    public Outcome fromConfigDocument(String orgId, JsonNode document, java.util.Set<BudgetKey> budgets, boolean dryRun) {
+        List<FieldError> refused = new ArrayList<>();
+        List<Draft> accepted = new ArrayList<>();
+        List<Draft> drafts = ConfigAlerts.drafts(document, budgets, refused);
+        for (Draft draft : drafts) {
+            if (accept(draft, "agents." + draft.key().name() + ".alerts.", refused)) {
+                accepted.add(draft);
+            }
+        }
+        if (dryRun) {
+            return new Outcome(accepted.size(), 0, 0, List.copyOf(refused));
+        }
+        return fromConfig(orgId, accepted, refused);
+    }
+
     /** Replaces the {@code config}-owned rules with {@code desired} (from the YAML's alerts: and channels:). */
     public Outcome fromConfig(String orgId, List<Draft> drafts, List<FieldError> refused) {
         Map<String, Draft> desired = new LinkedHashMap<>();

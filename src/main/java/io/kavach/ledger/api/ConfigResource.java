@@ -42,6 +42,8 @@ public class ConfigResource {
     Caller caller;
     @Inject
     ConfigService config;
+    @Inject
+    io.kavach.ledger.alert.AlertSync alertSync;
 
     public record SpecView(BigDecimal limitValue, List<String> agents) {
         static SpecView of(BudgetSpec spec) {
@@ -54,7 +56,7 @@ public class ConfigResource {
                              @JsonInclude(JsonInclude.Include.ALWAYS) Object to) {
     }
 
-    public record ConfigResultView(boolean dryRun, List<ChangeView> changes) {
+    public record ConfigResultView(boolean dryRun, List<ChangeView> changes, io.kavach.ledger.alert.AlertSync.Outcome alerts) {
     }
 
     /**
@@ -75,7 +77,10 @@ public class ConfigResource {
         byte[] bytes = readBounded(body);
         boolean json = contentType != null && contentType.toLowerCase().startsWith(MediaType.APPLICATION_JSON);
         JsonNode document = json ? ConfigYaml.parseJson(bytes) : ConfigYaml.parseYaml(bytes);
-        ConfigResult result = config.apply(caller.orgId(), ConfigValidator.validate(document), dryRun);
+        io.kavach.ledger.config.DesiredConfig desired = ConfigValidator.validate(document);
+        ConfigResult result = config.apply(caller.orgId(), desired, dryRun);
+        // The YAML's alerts: become config-owned alert rules (docs/alerts.md); a dry run only judges them.
+        var alerts = alertSync.fromConfigDocument(caller.orgId(), document, desired.budgets().keySet(), dryRun);
         List<ChangeView> changes = new ArrayList<>();
         for (BudgetChange change : result.changes()) {
             changes.add(new ChangeView(change.action().wireName(), change.key().toString(),
@@ -85,7 +90,7 @@ public class ConfigResource {
             changes.add(new ChangeView(BudgetChange.Action.UPDATE.wireName(), "config_extras",
                     result.extrasFrom(), result.extrasTo()));
         }
-        return new ConfigResultView(result.dryRun(), changes);
+        return new ConfigResultView(result.dryRun(), changes, alerts);
     }
 
     /**

@@ -13,7 +13,7 @@ import io.kavach.ledger.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
-/** The SDK's synced alert configs become rules of the agent's budgets and are delivered by the server. */
+/** Alert rules from the SDK's sync and from agentkavach.yaml's alerts: become rules of the agent's budgets and are delivered. */
 @QuarkusTest
 class SdkSyncedAlertsTest {
 
@@ -60,6 +60,53 @@ class SdkSyncedAlertsTest {
                     .body("{\"agent_name\":\"research-bot\",\"alert_configs\":[]}").post("/v1/sync-config")
                     .then().statusCode(200).body("alerts.active", equalTo(0)).body("alerts.removed", equalTo(2));
             given().auth().oauth2(admin).get("/v1/alerts").then().statusCode(200).body("alerts", hasSize(0));
+        }
+    }
+
+    @Test
+    void aYamlAlertsBlockProducesASignedDeliveryAndKeepsItsRulesAcrossReapply() throws Exception {
+        String key = Fixtures.apiKey(org);
+        String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        try (Receiver hook = new Receiver(0)) {
+            String yaml = """
+                    channels:
+                      team-hook:
+                        type: webhook
+                        url: %s
+                        secret: %s
+                      team-slack:
+                        type: slack
+                        webhook_url: ${AGENTKAVACH_SLACK_WEBHOOK_URL}
+                    agents:
+                      yaml-bot:
+                        budget:
+                          daily: 10
+                        alerts:
+                          - at: 80%%
+                            channels: [team-hook, team-slack]
+                          - threshold: 1
+                            channels: []
+                            action: kill
+                    """.formatted(hook.url("/yaml"), secret);
+            given().config(io.restassured.RestAssured.config().encoderConfig(io.restassured.config.EncoderConfig.encoderConfig()
+                    .encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT))).auth().oauth2(admin).contentType("application/yaml").body(yaml).put("/v1/config").then().statusCode(200)
+                    .body("alerts.active", equalTo(2)).body("alerts.created", equalTo(2))
+                    .body("alerts.refused.field", containsInAnyOrder("agents.yaml-bot.alerts.target"));
+            given().config(io.restassured.RestAssured.config().encoderConfig(io.restassured.config.EncoderConfig.encoderConfig()
+                    .encodeContentTypeAs("application/yaml", io.restassured.http.ContentType.TEXT))).auth().oauth2(admin).contentType("application/yaml").body(yaml).put("/v1/config").then().statusCode(200)
+                    .body("changes", hasSize(0)).body("alerts.created", equalTo(0)).body("alerts.removed", equalTo(0));
+            given().auth().oauth2(admin).get("/v1/alerts").then().statusCode(200)
+                    .body("alerts.source", containsInAnyOrder("config", "config"))
+                    .body("alerts.channel", containsInAnyOrder("webhook", "kill"));
+
+            given().auth().oauth2(key).contentType("application/json")
+                    .body("{\"events\":[{\"agent_name\":\"yaml-bot\",\"cost\":8,\"idempotency_key\":\"y-1\"}]}")
+                    .post("/v1/ingest").then().statusCode(202);
+            hook.awaitRequests(1, 10_000);
+            assertEquals(1, hook.requests.size());
+            Receiver.Request request = hook.requests.get(0);
+            assertTrue(AlertDeliveryTest.verify(secret, request.header("webhook-id"), request.header("webhook-timestamp"),
+                    request.body(), request.header("webhook-signature")));
         }
     }
 }
