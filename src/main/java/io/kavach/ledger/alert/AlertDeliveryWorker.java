@@ -61,6 +61,8 @@ public class AlertDeliveryWorker {
     Clock clock;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    io.quarkus.mailer.Mailer mailer;
 
     private HttpClient http;
     private ExecutorService pool;
@@ -175,9 +177,16 @@ public class AlertDeliveryWorker {
                     url = config.pagerdutyUrl();
                     body = AlertPayloads.pagerduty(event);
                 }
+                case EMAIL -> {
+                    // SMTP through the operator's QUARKUS_MAILER_* settings; the target is only an address.
+                    mailer.send(io.quarkus.mailer.Mail.withText(event.target(), AlertPayloads.emailSubject(event),
+                            AlertPayloads.emailText(event)));
+                    record(event, started, "delivered", null, elapsedMillis(startNanos), null);
+                    return;
+                }
                 default -> {
                     record(event, started, "failed", null, elapsedMillis(startNanos),
-                            "channel " + event.channel().wireName() + " is not configured on this server");
+                            "channel " + event.channel().wireName() + " delivers nothing");
                     return;
                 }
             }

@@ -79,6 +79,17 @@ public final class AlertPayloads {
         return body.toString();
     }
 
+    public static String emailSubject(AlertEvent event) {
+        return "kavach-ledger: " + event.budgetKey() + " reached "
+                + event.threshold().movePointRight(2).stripTrailingZeros().toPlainString() + "%";
+    }
+
+    /** The summary, then the webhook's JSON for whoever wants the numbers. */
+    public static String emailText(AlertEvent event) {
+        return summary(event) + ".\n\nAlert " + event.id() + ", rule " + event.ruleId() + ", fired at " + event.firedAt()
+                + ".\n\n" + webhook(event) + "\n";
+    }
+
     public static String dedupKey(AlertEvent event) {
         return "kavach:" + event.ruleId() + ":" + event.windowId();
     }
