@@ -62,4 +62,22 @@ class AlertRuleResourceTest {
         given().get("/v1/alerts").then().statusCode(401);
         given().auth().oauth2(admin).queryParam("limit", 0).get("/v1/alerts/deliveries").then().statusCode(422);
     }
+
+    @Test
+    void theOrgsRuleCapIsA409AndADeletedRuleFreesItsPlace() {
+        String last = null;
+        for (int i = 0; i < 10; i++) {
+            last = given().auth().oauth2(admin).contentType("application/json")
+                    .body("{\"budget_key\":\"org:daily\",\"threshold_pct\":0." + (i + 1) + "5,\"channel\":\"email\",\"target\":\"ops@example.com\"}")
+                    .post("/v1/alerts").then().statusCode(201).extract().path("id");
+        }
+        given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"budget_key\":\"org:daily\",\"threshold_pct\":1,\"channel\":\"email\",\"target\":\"ops@example.com\"}")
+                .post("/v1/alerts").then().statusCode(409).contentType("application/problem+json")
+                .body("reason", equalTo("alert_rule_limit_reached")).body("limit", equalTo(10));
+        given().auth().oauth2(admin).delete("/v1/alerts/" + last).then().statusCode(204);
+        given().auth().oauth2(admin).contentType("application/json")
+                .body("{\"budget_key\":\"org:daily\",\"threshold_pct\":1,\"channel\":\"email\",\"target\":\"ops@example.com\"}")
+                .post("/v1/alerts").then().statusCode(201);
+    }
 }
