@@ -31,7 +31,8 @@ public class AlertRuleIndex {
     private volatile Map<UUID, List<IndexedRule>> byBudget = Map.of();
 
     void load(@Observes StartupEvent event) {
-        refresh();
+        // The service starts (and answers 503) while PostgreSQL is down; the scheduled refresh loads the rules later.
+        scheduledRefresh();
     }
 
     @Scheduled(every = "${kavach.alerts.rule-refresh:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -39,7 +40,7 @@ public class AlertRuleIndex {
         try {
             refresh();
         } catch (RuntimeException e) {
-            LOG.debugf("alert rule index not refreshed: %s", e.toString());
+            LOG.warnf("alert rule index not refreshed (rules stay as last loaded): %s", e.toString());
         }
     }
 
