@@ -63,7 +63,26 @@ public class AlertResource {
                            String action, String source, boolean hasSecret, String createdAt, String secret) {
         static RuleView of(AlertRule rule, String shownSecret) {
             return new RuleView(rule.id(), rule.key().toString(), rule.threshold(), rule.channel().wireName(),
-                    rule.target(), rule.action(), rule.source(), rule.secret() != null, rule.createdAt().toString(), shownSecret);
+                    shownTarget(rule), rule.action(), rule.source(), rule.secret() != null, rule.createdAt().toString(), shownSecret);
+        }
+
+        /**
+         * A Slack incoming-webhook URL and a PagerDuty routing key are credentials (whoever holds
+         * one can post or page), and rules are listed to viewers: only their start is shown.
+         */
+        static String shownTarget(AlertRule rule) {
+            String target = rule.target();
+            if (target == null) {
+                return null;
+            }
+            return switch (rule.channel()) {
+                case SLACK -> {
+                    int path = target.indexOf('/', target.indexOf("//") + 2);
+                    yield (path < 0 ? target : target.substring(0, path)) + "/…";
+                }
+                case PAGERDUTY -> target.substring(0, Math.min(4, target.length())) + "…";
+                default -> target;
+            };
         }
     }
 

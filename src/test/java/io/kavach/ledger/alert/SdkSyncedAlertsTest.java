@@ -45,7 +45,9 @@ class SdkSyncedAlertsTest {
                     .body("alerts", hasSize(2))
                     .body("alerts.source", containsInAnyOrder("sdk", "sdk"))
                     .body("alerts.channel", containsInAnyOrder("slack", "kill"))
-                    .body("alerts.budget_key", hasItem("agent:research-bot:daily"));
+                    .body("alerts.budget_key", hasItem("agent:research-bot:daily"))
+                    // A Slack webhook URL is a credential: listings show only its start.
+                    .body("alerts.target", hasItem(slack.url("").replaceAll("/$", "") + "/…"));
 
             given().auth().oauth2(key).contentType("application/json")
                     .body("{\"events\":[{\"agent_name\":\"research-bot\",\"cost\":8.5,\"idempotency_key\":\"s-1\"}]}")
