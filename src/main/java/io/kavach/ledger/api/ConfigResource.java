@@ -43,6 +43,8 @@ public class ConfigResource {
     Caller caller;
     @Inject
     ConfigService config;
+    @Inject
+    io.kavach.ledger.alert.AlertSync alertSync;
 
     public record SpecView(BigDecimal limitValue, List<String> agents) {
         static SpecView of(BudgetSpec spec) {
@@ -58,7 +60,8 @@ public class ConfigResource {
     /** {@code unmanaged}: budgets another writer (api, sdk) owns that the file does not mention, left alone. */
     public record ConfigResultView(boolean dryRun, List<ChangeView> changes,
                                    @JsonInclude(JsonInclude.Include.ALWAYS) List<String> unmanaged,
-                                   @JsonInclude(JsonInclude.Include.ALWAYS) List<FieldError> warnings) {
+                                   @JsonInclude(JsonInclude.Include.ALWAYS) List<FieldError> warnings,
+                                   io.kavach.ledger.alert.AlertSync.Outcome alerts) {
     }
 
     /**
@@ -85,7 +88,10 @@ public class ConfigResource {
         byte[] bytes = readBounded(body);
         boolean json = contentType != null && contentType.toLowerCase().startsWith(MediaType.APPLICATION_JSON);
         JsonNode document = json ? ConfigYaml.parseJson(bytes) : ConfigYaml.parseYaml(bytes);
-        ConfigResult result = config.apply(caller.orgId(), ConfigValidator.validate(document), dryRun, pruneAll);
+        io.kavach.ledger.config.DesiredConfig desired = ConfigValidator.validate(document);
+        ConfigResult result = config.apply(caller.orgId(), desired, dryRun, pruneAll);
+        // The YAML's alerts: become config-owned alert rules (docs/alerts.md); a dry run only judges them.
+        var alerts = alertSync.fromConfigDocument(caller.orgId(), document, desired.budgets().keySet(), dryRun);
         List<ChangeView> changes = new ArrayList<>();
         for (BudgetChange change : result.changes()) {
             changes.add(new ChangeView(change.action().wireName(), change.key().toString(),
@@ -96,7 +102,7 @@ public class ConfigResource {
                     result.extrasFrom(), result.extrasTo()));
         }
         return new ConfigResultView(result.dryRun(), changes,
-                result.unmanaged().stream().map(Object::toString).toList(), result.warnings());
+                result.unmanaged().stream().map(Object::toString).toList(), result.warnings(), alerts);
     }
 
     /**

@@ -55,6 +55,8 @@ public class SyncConfigResource {
     SyncConfigService sync;
     @Inject
     Clock clock;
+    @Inject
+    io.kavach.ledger.alert.AlertSync alertSync;
 
     public record OrgBudgetView(String key, String action) {
     }
@@ -71,7 +73,8 @@ public class SyncConfigResource {
 
     public record SyncView(String agentName, List<BudgetStateView> budgets, List<ConfigResource.ChangeView> changes,
                            @JsonInclude(JsonInclude.Include.ALWAYS) OrgBudgetView orgBudget, StoredView stored,
-                           List<RequestView> applied, List<RequestView> kept) {
+                           List<RequestView> applied, List<RequestView> kept,
+                           io.kavach.ledger.alert.AlertSync.Outcome alerts) {
     }
 
     @POST
@@ -159,10 +162,13 @@ public class SyncConfigResource {
         }
         OrgBudgetView org = result.orgBudget() == null ? null : new OrgBudgetView(result.orgBudget().key().toString(),
                 result.orgBudget().created() ? "created" : "kept_existing");
+        // Alert configs become rules on the agent's budgets and the org budget (docs/alerts.md).
+        var alerts = alertSync.fromSdk(caller.orgId(), agent, result.budgets().stream().map(b -> b.key()).toList(),
+                alertConfigs, result.orgBudget() == null ? List.of() : List.of(result.orgBudget().key()), orgAlertConfigs);
         return new SyncView(agent, result.budgets().stream().map(BudgetStateView::of).toList(), changes, org,
                 new StoredView(guardrails.size(), size(alertConfigs), size(orgAlertConfigs), unenforced.size()),
                 result.applied().stream().map(RequestView::of).toList(),
-                result.kept().stream().map(RequestView::of).toList());
+                result.kept().stream().map(RequestView::of).toList(), alerts);
     }
 
     /** A list the ledger stores for display: at most {@link #ENTRIES_MAX} entries, clean text, bounded numbers. */

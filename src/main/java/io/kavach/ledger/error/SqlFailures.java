@@ -16,6 +16,13 @@ public final class SqlFailures {
     /** Connection failures (SQLState class 08, admin shutdown) and an exhausted or unreachable pool. */
     public static boolean isDatabaseUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            // A commit that loses the connection surfaces as a RollbackException whose SQL cause
+            // is only a suppressed XAException (Narayana's one-phase commit through Agroal).
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (suppressed != t && isDatabaseUnavailable(suppressed)) {
+                    return true;
+                }
+            }
             if (t instanceof SQLException sql) {
                 String state = sql.getSQLState();
                 if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P03"))) {

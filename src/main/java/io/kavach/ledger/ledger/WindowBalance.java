@@ -12,6 +12,8 @@ public final class WindowBalance {
     private final Budget budget;
     private final Window window;
     private final Money limit;
+    /** {@code spent} as read under the lock, before this transaction booked anything (alert firing). */
+    private final Money spentAtLock;
     private Money spent;
     private Money reserved;
     private boolean changed;
@@ -22,6 +24,7 @@ public final class WindowBalance {
         this.window = Objects.requireNonNull(window, "window");
         this.limit = Objects.requireNonNull(limit, "limit");
         this.spent = Objects.requireNonNull(spent, "spent");
+        this.spentAtLock = spent;
         this.reserved = Objects.requireNonNull(reserved, "reserved");
         // Invariant, checked as read: counters are never negative.
         LedgerInvariantViolation.check(!spent.isNegative() && !reserved.isNegative(),
@@ -46,6 +49,10 @@ public final class WindowBalance {
 
     public Money spent() {
         return spent;
+    }
+
+    public Money spentAtLock() {
+        return spentAtLock;
     }
 
     public Money reserved() {

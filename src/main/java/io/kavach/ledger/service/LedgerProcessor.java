@@ -78,6 +78,9 @@ public class LedgerProcessor {
     KnownApiKeys knownKeys;
     @Inject
     OrgLimits limits;
+    /** Alert rules whose threshold this batch's bookings reached go to the outbox in this transaction (ADR 0011). */
+    @Inject
+    io.kavach.ledger.alert.AlertFiring alertFiring;
 
     /** Outcomes in the order of {@code batch}, for callers whose credentials are already checked. */
     public List<LedgerOutcome> process(List<? extends LedgerCommand> batch) {
@@ -636,6 +639,7 @@ public class LedgerProcessor {
         // 7. One write of everything decided.
         private void write() throws SQLException {
             store.updateWindows(connection, windowsById.values());
+            alertFiring.fire(connection, windowsById.values(), now);
             if (!store.insertReservations(connection, newReservations)) {
                 throw new IdempotencyRace();
             }

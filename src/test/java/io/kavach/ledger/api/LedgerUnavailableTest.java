@@ -36,6 +36,16 @@ class LedgerUnavailableTest {
     }
 
     @Test
+    void aCommitThatLostTheConnectionIs429() {
+        // As Narayana reports it: the SQL failure is only a suppressed XAException of the rollback.
+        Exception rollback = new Exception("ARJUNA016053: Could not commit transaction.");
+        Exception xa = new Exception("Error trying to transactionCommit local transaction",
+                new SQLException("An I/O error occurred while sending to the backend.", "08006"));
+        rollback.addSuppressed(xa);
+        assertEquals(429, LedgerUnavailable.of(new RuntimeException(rollback)).orElseThrow().status());
+    }
+
+    @Test
     void contentionThatOutlivedTheLedgersRetriesIs429() {
         for (String state : new String[] {"40001", "40P01", "55P03", "57014"}) {
             assertEquals(429, LedgerUnavailable.of(new RuntimeException(new SQLException("x", state))).orElseThrow().status(), state);
