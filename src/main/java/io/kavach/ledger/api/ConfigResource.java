@@ -106,7 +106,7 @@ public class ConfigResource {
     }
 
     /**
-     * The current configuration: YAML unless JSON is asked for first. Admin only, as SPEC says:
+     * The current configuration: YAML unless JSON is asked for first. Admin only (openapi.yaml):
      * the kept sections (channels, guardrails) may hold webhook addresses a viewer need not see.
      */
     @GET

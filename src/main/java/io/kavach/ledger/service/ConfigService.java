@@ -72,7 +72,7 @@ public class ConfigService {
                 boolean extrasChanged = !storedExtras.equals(desired.extras());
                 if (!dryRun) {
                     Instant now = clock.instant();
-                    // Agents the file names exist afterwards, budget or not (SPEC §1: created by config).
+                    // Agents the file names exist afterwards, budget or not (docs/pools-and-config.md: created by config).
                     agents.ensure(orgId, desired.agents(), limits.agentsPerOrg());
                     applier.apply(orgId, changes, BudgetOwner.CONFIG, now);
                     if (extrasChanged) {
