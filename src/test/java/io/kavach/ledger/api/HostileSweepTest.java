@@ -60,7 +60,8 @@ class HostileSweepTest {
     private static final Pattern INTERNALS = Pattern.compile(
             "\\b(java|javax|jakarta|io|org|com)\\.[a-z0-9_]+\\.[A-Za-z0-9_.$]+|\\bat [a-z][\\w.$]+\\(|Exception\\b|\\tat ");
     /** 429s that are the ledger's decision on a valid request (an ingest is recorded, a keyed refusal replayable). */
-    private static final Pattern DECISION = Pattern.compile("\"reason\":\"[a-z_]*_exceeded\"");
+    /** A ledger decision: an ingest answered so still records its events (the spend happened). */
+    private static final Pattern DECISION = Pattern.compile("\"reason\":\"([a-z_]*_exceeded|agent_paused)\"");
 
     @TestHTTPResource("/")
     URL base;

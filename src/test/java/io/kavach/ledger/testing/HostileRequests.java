@@ -87,7 +87,9 @@ public final class HostileRequests {
                 this::reserve, this::reserve, this::commit, this::release, this::ingest, this::ingest, this::ingest,
                 this::syncConfig, this::getReservation, this::budgetRead, this::orgBudgets, this::orgBudgetById,
                 this::sharedBudgets, this::sharedBudgetByName, this::poolMember, this::agents, this::agentBudgets,
-                this::apiKeys, this::config, this::configExport, this::audit, this::garbagePath);
+                this::apiKeys, this::config, this::configExport, this::audit, this::garbagePath,
+                this::pauseOrResume, this::alertRules, this::alertRuleById, this::alertDeliveries, this::spend,
+                this::refusals);
         return endpoints.get(random.nextInt(endpoints.size())).get();
     }
 
@@ -280,6 +282,56 @@ public final class HostileRequests {
     private Request configExport() {
         return new Request("GET", "/v1/config", random.nextBoolean() ? adminCredential() : sdkCredential(), null, null,
                 null, false);
+    }
+
+    private Request pauseOrResume() {
+        String path = "/v1/agents/" + agentSegment() + (random.nextBoolean() ? "/pause" : "/resume");
+        return adminWrite("POST", path, random.nextBoolean() ? null : object(List.of(field("reason", this::text))));
+    }
+
+    private Request alertRules() {
+        if (random.nextInt(3) == 0) {
+            return adminGet("/v1/alerts");
+        }
+        return adminWrite("POST", "/v1/alerts", object(List.of(
+                field("budget_key", () -> !hostile() ? pickText(new String[] {"org:daily", "shared:" + target.pool() + ":daily",
+                        "agent:agent-1:daily"}) : text()),
+                field("threshold_pct", () -> !hostile() ? pick(new String[] {"0.8", "\"80%\"", "1", "0.5"})
+                        : random.nextBoolean() ? pick(NUMBERS) : pickText(new String[] {"80", "0%", "101%", "%", "0.8%"})),
+                field("channel", () -> pickText(new String[] {"webhook", "slack", "pagerduty", "email", "kill", "sms", "\\u0000"})),
+                field("target", () -> !hostile() ? pickText(new String[] {"https://hooks.example.com/x", "ops@example.com"})
+                        : pickText(new String[] {"http://127.0.0.1:9000/q/metrics", "http://169.254.169.254/latest",
+                                "http://[::1]/", "http://10.0.0.1/", "http://100.64.0.1/", "file:///etc/passwd",
+                                "gopher://x", "https://" + "h".repeat(300) + ".example.com", "not a url"})),
+                field("secret", this::text))));
+    }
+
+    private Request alertRuleById() {
+        String id = random.nextBoolean() ? UUID.randomUUID().toString() : pick(SEGMENTS);
+        return random.nextBoolean() ? adminGet("/v1/alerts/" + id) : adminWrite("DELETE", "/v1/alerts/" + id, null);
+    }
+
+    private Request alertDeliveries() {
+        String query = random.nextBoolean() ? "" : "?limit=" + pick(new String[] {"1", "100", "101", "0", "-1", "1e3", "%00"});
+        return adminGet("/v1/alerts/deliveries" + query);
+    }
+
+    private Request spend() {
+        String[] dates = {"2026-11-01", "2026-11-30", "1969-12-31", "10000-01-01", "2026-02-30", "yesterday", "%00", ""};
+        StringBuilder query = new StringBuilder("?from=").append(pick(dates)).append("&to=").append(pick(dates));
+        for (int i = random.nextInt(4); i > 0; i--) {
+            query.append("&group_by=").append(pick(new String[] {"day", "agent", "model", "provider", "budget",
+                    "day,agent", "weekday", "%00", ""}));
+        }
+        if (random.nextBoolean()) {
+            query.append("&limit=").append(pick(new String[] {"1", "1000", "1001", "0", "-5", "1e9"}))
+                    .append("&offset=").append(pick(new String[] {"0", "100000", "100001", "-1", "abc"}));
+        }
+        return adminGet("/v1/spend" + query);
+    }
+
+    private Request refusals() {
+        return adminGet("/v1/refusals" + (random.nextBoolean() ? "" : "?limit=" + pick(new String[] {"1", "100", "101", "x"})));
     }
 
     private Request audit() {
@@ -520,6 +572,7 @@ public final class HostileRequests {
                 "GET|POST /v1/shared-budgets", "GET|PUT|DELETE /v1/shared-budgets/{name}",
                 "PUT|DELETE /v1/shared-budgets/{name}/agents/{agent}", "GET /v1/agents", "PUT /v1/agents/{name}/budgets",
                 "GET|POST /v1/api-keys", "DELETE /v1/api-keys/{id}", "PUT|GET /v1/config", "GET /v1/admin/audit",
-                "unknown paths"));
+                "POST /v1/agents/{name}/pause|resume", "GET|POST /v1/alerts", "GET|DELETE /v1/alerts/{id}",
+                "GET /v1/alerts/deliveries", "GET /v1/spend", "GET /v1/refusals", "unknown paths"));
     }
 }
