@@ -43,6 +43,8 @@ public final class ConfigValidator {
     private final List<FieldError> warnings = new ArrayList<>();
     /** What {@code budget: default} stands for: {@code defaults.budget}, else the SDK's daily 100. */
     private Map<Period, Money> defaultBudget;
+    /** Whether the file says {@code defaults.budget} itself (then an agent without a budget takes it, as in the SDK). */
+    private boolean defaultsGiven;
 
     private ConfigValidator() {
     }
@@ -109,7 +111,8 @@ public final class ConfigValidator {
         defaultBudget = new java.util.EnumMap<>(Period.class);
         JsonNode defaults = root.get(DEFAULTS);
         JsonNode budget = defaults != null && defaults.isObject() ? defaults.get(BUDGET) : null;
-        if (budget == null || budget.isNull()) {
+        defaultsGiven = budget != null && !budget.isNull();
+        if (!defaultsGiven) {
             defaultBudget.put(Period.DAILY, SDK_DEFAULT_DAILY);
             return;
         }
@@ -244,7 +247,12 @@ public final class ConfigValidator {
             defined.add(name);
             JsonNode settings = agent.getValue();
             // "name:" with nothing after it reads as an empty scalar: an agent with no settings.
-            if (settings == null || settings.isNull() || (settings.isTextual() && settings.textValue().isEmpty())) {
+            boolean noSettings = settings == null || settings.isNull()
+                    || (settings.isTextual() && settings.textValue().isEmpty());
+            if (noSettings || settings.isObject() && !settings.has(BUDGET)) {
+                withoutBudget(name, path, budgets);
+            }
+            if (noSettings) {
                 continue;
             }
             if (!settings.isObject()) {
@@ -277,6 +285,25 @@ public final class ConfigValidator {
             }
         }
         return defined;
+    }
+
+    /**
+     * An agent the file defines without a budget. The SDK's {@code from_yaml} gives it the
+     * default budget: {@code defaults.budget} when the file has one, which the ledger enforces
+     * too so both read the file alike; else the SDK's own $100 a day, which the ledger does not
+     * invent (the agent is bound by its pools and the org budget): a warning says so.
+     */
+    private void withoutBudget(String agent, String path, Map<BudgetKey, BudgetSpec> budgets) {
+        if (defaultsGiven) {
+            defaultBudget.forEach((period, limit) -> {
+                BudgetKey key = BudgetKey.agent(agent, period);
+                budgets.put(key, BudgetSpec.of(key, limit));
+            });
+            return;
+        }
+        warnings.add(new FieldError(path, "has no budget: the AgentKavach SDK gives it its default ($100 a day),"
+                + " the ledger sets no budget of the agent's own. Write budget: {type: daily, limit: 100}, or a"
+                + " defaults.budget, so both read it alike"));
     }
 
     private void readAgentBudget(String agent, JsonNode node, String path, Map<BudgetKey, BudgetSpec> budgets) {

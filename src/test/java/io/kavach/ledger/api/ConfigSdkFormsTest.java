@@ -59,6 +59,41 @@ class ConfigSdkFormsTest {
                 .body("budgets[1].limit_value", equalTo(40.0f));
     }
 
+    /**
+     * The SDK's {@code from_yaml} gives every agent without a budget the file's
+     * {@code defaults.budget}; the ledger does too, so loading the file (or the ledger's export)
+     * into the SDK never disagrees with the ledger, and an SDK sync of it changes nothing.
+     */
+    @Test
+    void anAgentWithoutABudgetTakesTheFilesDefaultsAsInTheSdk() {
+        put("""
+                defaults:
+                  budget: {type: daily, limit: 7}
+                agents:
+                  empty: {}
+                  bare:
+                  other-settings:
+                    tags: [x]
+                  inherits:
+                    budget: default
+                """).statusCode(200)
+                .body("changes.key", contains("agent:bare:daily", "agent:empty:daily", "agent:inherits:daily",
+                        "agent:other-settings:daily", "config_extras"))
+                .body("changes[0].to.limit_value", equalTo(7.0f))
+                .body("warnings", empty());
+        String exported = given().auth().oauth2(admin).get("/v1/config").then().statusCode(200).extract().asString();
+        put(exported).statusCode(200).body("changes", empty()).body("warnings", empty());
+    }
+
+    /** Without defaults.budget the SDK would invent $100 a day; the ledger does not, and says so. */
+    @Test
+    void anAgentWithoutABudgetOrDefaultsIsAWarningNotAnInventedBudget() {
+        put("agents:\n  lonely: {}\n").statusCode(200)
+                .body("changes.key", not(contains("agent:lonely:daily")))
+                .body("warnings.field", contains("agents.lonely"))
+                .body("warnings[0].message", containsString("$100 a day"));
+    }
+
     @Test
     void budgetDefaultWithoutDefaultsIsTheSdksDailyHundred() {
         put("agents:\n  a:\n    budget: default\n").statusCode(200)
