@@ -62,7 +62,7 @@ public class AlertDeliveryWorker {
     @Inject
     MeterRegistry metrics;
     @Inject
-    io.quarkus.mailer.Mailer mailer;
+    EmailSender email;
 
     private HttpClient http;
     private ExecutorService pool;
@@ -178,9 +178,8 @@ public class AlertDeliveryWorker {
                     body = AlertPayloads.pagerduty(event);
                 }
                 case EMAIL -> {
-                    // SMTP through the operator's QUARKUS_MAILER_* settings; the target is only an address.
-                    mailer.send(io.quarkus.mailer.Mail.withText(event.target(), AlertPayloads.emailSubject(event),
-                            AlertPayloads.emailText(event)));
+                    // SMTP through the operator's kavach.alerts.smtp.* settings; the target is only an address.
+                    email.send(event.target(), AlertPayloads.emailSubject(event), AlertPayloads.emailText(event));
                     record(event, started, "delivered", null, elapsedMillis(startNanos), null);
                     return;
                 }

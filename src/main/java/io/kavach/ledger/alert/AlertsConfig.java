@@ -2,7 +2,9 @@ package io.kavach.ledger.alert;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.vertx.ext.mail.StartTLSOptions;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Alert delivery settings ({@code kavach.alerts.*}); docs/alerts.md says why each default. */
 @ConfigMapping(prefix = "kavach.alerts")
@@ -61,4 +63,28 @@ public interface AlertsConfig {
     /** PagerDuty Events API v2 endpoint (the rule's target is the routing key). */
     @WithDefault("https://events.pagerduty.com/v2/enqueue")
     String pagerdutyUrl();
+
+    /** The SMTP server email alerts go through. */
+    Smtp smtp();
+
+    interface Smtp {
+        /** Without a host no mail is sent: an email delivery fails with that reason and is retried. */
+        Optional<String> host();
+
+        @WithDefault("587")
+        int port();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        @WithDefault("REQUIRED")
+        StartTLSOptions startTls();
+
+        @WithDefault("false")
+        boolean ssl();
+
+        @WithDefault("kavach-ledger@localhost")
+        String from();
+    }
 }

@@ -25,10 +25,9 @@ public class ChannelReceivers implements QuarkusTestResourceLifecycleManager {
             smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
             smtp.start();
             return Map.of("kavach.alerts.pagerduty-url", pagerduty.url("/v2/enqueue"),
-                    "quarkus.mailer.mock", "false",
-                    "quarkus.mailer.host", "127.0.0.1",
-                    "quarkus.mailer.port", Integer.toString(port),
-                    "quarkus.mailer.start-tls", "DISABLED");
+                    "kavach.alerts.smtp.host", "127.0.0.1",
+                    "kavach.alerts.smtp.port", Integer.toString(port),
+                    "kavach.alerts.smtp.start-tls", "DISABLED");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
