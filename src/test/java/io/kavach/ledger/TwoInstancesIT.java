@@ -3,6 +3,8 @@ package io.kavach.ledger;
 import static io.kavach.ledger.testing.PackagedJar.execute;
 import static io.kavach.ledger.testing.PackagedJar.freePort;
 import static io.kavach.ledger.testing.PackagedJar.pem;
+import static io.kavach.ledger.testing.PackagedJar.printTails;
+import static io.kavach.ledger.testing.PackagedJar.stop;
 import static io.kavach.ledger.testing.PackagedJar.tail;
 import static io.kavach.ledger.testing.PackagedJar.uri;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,20 +124,10 @@ class TwoInstancesIT {
                         "no drift on port " + port + ": " + audit.body());
             }
         } catch (AssertionError | Exception e) {
-            for (Path log : logs) {
-                System.err.println("---- " + log.getFileName() + " (last lines) ----");
-                System.err.println(tail(log));
-            }
+            printTails(logs);
             throw e;
         } finally {
-            for (Process process : processes) {
-                process.destroy();
-            }
-            for (Process process : processes) {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            }
+            stop(processes);
         }
     }
 

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** What the tests that start the packaged jar as processes share: ports, keys, SQL and logs. */
 public final class PackagedJar {
@@ -47,6 +48,26 @@ public final class PackagedJar {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e + ")";
+        }
+    }
+
+    /** Prints the last lines of each service log, for a test that failed. */
+    public static void printTails(List<Path> logs) {
+        for (Path log : logs) {
+            System.err.println("---- " + log.getFileName() + " (last lines) ----");
+            System.err.println(tail(log));
+        }
+    }
+
+    /** Asks every process to stop, then gives each 30 s before killing it. */
+    public static void stop(List<Process> processes) throws InterruptedException {
+        for (Process process : processes) {
+            process.destroy();
+        }
+        for (Process process : processes) {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
         }
     }
 }
