@@ -9,11 +9,11 @@ import io.kavach.ledger.service.AgentService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,6 +41,7 @@ import org.jboss.logging.Logger;
  * target host, and records every attempt. A failure is retried with exponential backoff until
  * {@code retry-for} after firing, then the alert is {@code dead}.
  */
+@Startup
 @ApplicationScoped
 public class AlertDeliveryWorker {
 
@@ -69,7 +70,14 @@ public class AlertDeliveryWorker {
     private final Map<String, Semaphore> perTarget = new ConcurrentHashMap<>();
     private volatile double outboxAgeSeconds;
 
-    void start(@Observes StartupEvent event) {
+    /**
+     * Made when the bean is made, so the scheduler, which may run before the application's
+     * start-up event is observed, never finds the pool missing after it has claimed alerts (a
+     * claimed alert would then wait out its lease). {@link Startup} makes the bean at start-up,
+     * so the outbox gauge is there from the first scrape.
+     */
+    @PostConstruct
+    void start() {
         // One client for every delivery: bounded connect time, and a redirect is an answer, never followed
         // (it could point at an address the guard refuses).
         http = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
@@ -83,7 +91,8 @@ public class AlertDeliveryWorker {
                 .description("Age of the oldest alert not yet delivered or dead").register(metrics);
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    @PreDestroy
+    void stop() {
         if (pool != null) {
             pool.shutdownNow();
         }
