@@ -10,7 +10,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The layering of the code (api → service → ledger), checked on the compiled main classes. */
+/** The layering of the code (api → service → core, store), checked on the compiled main classes. */
 class ArchitectureTest {
 
     private static JavaClasses main;
@@ -24,8 +24,8 @@ class ArchitectureTest {
 
     @Test
     void domainCoreDependsOnNothingButJavaAndItself() {
-        ArchRule rule = classes().that().resideInAPackage("io.kavach.ledger.ledger")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.kavach.ledger.ledger")
+        ArchRule rule = classes().that().resideInAPackage("io.kavach.ledger.core")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.kavach.ledger.core")
                 .because("the ledger core is plain Java: no Quarkus, JPA, JAX-RS or store imports");
         rule.check(main);
     }
@@ -36,7 +36,7 @@ class ArchitectureTest {
     @Test
     void resourcesDoNotUseTheStoreDirectly() {
         ArchRule rule = noClasses().that().resideInAPackage("io.kavach.ledger.api..")
-                .should().dependOnClassesThat().resideInAPackage("io.kavach.ledger.ledger.store..")
+                .should().dependOnClassesThat().resideInAPackage("io.kavach.ledger.store..")
                 .because("a request flows resource -> service -> store");
         rule.check(main);
     }
@@ -52,9 +52,9 @@ class ArchitectureTest {
     @Test
     void theImportSeesTheWholeApplication() {
         // Guards against a vacuous pass: the rules above are only as good as what was imported.
-        if (main.stream().noneMatch(type -> type.getPackageName().equals("io.kavach.ledger.ledger"))
+        if (main.stream().noneMatch(type -> type.getPackageName().equals("io.kavach.ledger.core"))
                 || main.stream().noneMatch(type -> type.getPackageName().equals("io.kavach.ledger.api"))
-                || main.stream().noneMatch(type -> type.getPackageName().equals("io.kavach.ledger.ledger.store"))) {
+                || main.stream().noneMatch(type -> type.getPackageName().equals("io.kavach.ledger.store"))) {
             throw new AssertionError("the main classes of io.kavach.ledger were not found on the classpath");
         }
     }

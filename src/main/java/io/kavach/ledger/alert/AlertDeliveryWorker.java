@@ -2,9 +2,9 @@ package io.kavach.ledger.alert;
 
 import io.kavach.ledger.alert.AlertStore.AlertEvent;
 import io.kavach.ledger.alert.AlertStore.Attempt;
-import io.kavach.ledger.ledger.BudgetKey;
-import io.kavach.ledger.ledger.Scope;
-import io.kavach.ledger.ledger.store.BudgetDefinitionStore;
+import io.kavach.ledger.core.BudgetKey;
+import io.kavach.ledger.core.Scope;
+import io.kavach.ledger.store.BudgetDefinitionStore;
 import io.kavach.ledger.service.AgentService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

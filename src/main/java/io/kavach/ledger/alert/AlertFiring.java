@@ -2,7 +2,7 @@ package io.kavach.ledger.alert;
 
 import io.kavach.ledger.alert.AlertStore.Crossing;
 import io.kavach.ledger.alert.AlertStore.IndexedRule;
-import io.kavach.ledger.ledger.WindowBalance;
+import io.kavach.ledger.core.WindowBalance;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -2,10 +2,10 @@ package io.kavach.ledger.alert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kavach.ledger.config.ClientInput;
-import io.kavach.ledger.ledger.BudgetKey;
-import io.kavach.ledger.ledger.Names;
-import io.kavach.ledger.ledger.Period;
-import io.kavach.ledger.ledger.Scope;
+import io.kavach.ledger.core.BudgetKey;
+import io.kavach.ledger.core.Names;
+import io.kavach.ledger.core.Period;
+import io.kavach.ledger.core.Scope;
 import java.math.BigDecimal;
 import java.util.Optional;
 import java.util.regex.Pattern;

@@ -1,6 +1,6 @@
 package io.kavach.ledger.alert;
 
-import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.core.BudgetKey;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;

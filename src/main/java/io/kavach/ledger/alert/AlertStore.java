@@ -2,10 +2,10 @@ package io.kavach.ledger.alert;
 
 import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.alert.AlertRule.Channel;
-import io.kavach.ledger.ledger.BudgetKey;
-import io.kavach.ledger.ledger.Period;
-import io.kavach.ledger.ledger.Scope;
-import io.kavach.ledger.ledger.store.StoreException;
+import io.kavach.ledger.core.BudgetKey;
+import io.kavach.ledger.core.Period;
+import io.kavach.ledger.core.Scope;
+import io.kavach.ledger.store.StoreException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;

@@ -14,7 +14,7 @@ import io.kavach.ledger.alert.AlertStore.AlertEvent;
 import io.kavach.ledger.alert.AlertStore.Attempt;
 import io.kavach.ledger.alert.TargetGuard;
 import io.kavach.ledger.error.ProblemException;
-import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
 import jakarta.annotation.security.RolesAllowed;

@@ -1,6 +1,6 @@
 package io.kavach.ledger.api;
 
-import io.kavach.ledger.ledger.AuditReport;
+import io.kavach.ledger.core.AuditReport;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
 import io.kavach.ledger.service.AuditService;

@@ -1,7 +1,7 @@
 package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.kavach.ledger.ledger.BudgetState;
+import io.kavach.ledger.core.BudgetState;
 import java.math.BigDecimal;
 import java.time.Instant;
 

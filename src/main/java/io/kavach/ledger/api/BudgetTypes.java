@@ -1,6 +1,6 @@
 package io.kavach.ledger.api;
 
-import io.kavach.ledger.ledger.BudgetState;
+import io.kavach.ledger.core.BudgetState;
 
 /** {@code budget_type}: defaults to {@code cost}, the only type for now (token and request budgets are planned). */
 final class BudgetTypes {

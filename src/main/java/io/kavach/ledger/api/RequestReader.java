@@ -5,9 +5,9 @@ import io.kavach.ledger.config.ClientInput;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
-import io.kavach.ledger.ledger.Money;
-import io.kavach.ledger.ledger.Names;
-import io.kavach.ledger.ledger.Period;
+import io.kavach.ledger.core.Money;
+import io.kavach.ledger.core.Names;
+import io.kavach.ledger.core.Period;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -299,7 +299,7 @@ public final class RequestReader {
 
     /**
      * The exact value of a number field, or null with the problem reported. Refused numbers
-     * (outside {@link io.kavach.ledger.ledger.NumberText}'s bound, NaN, Infinity) never get here
+     * (outside {@link io.kavach.ledger.core.NumberText}'s bound, NaN, Infinity) never get here
      * as values: {@link ClientInput} left a marker in their place.
      */
     private BigDecimal number(String field, JsonNode value, String notANumber) {
@@ -313,7 +313,7 @@ public final class RequestReader {
             return null;
         }
         if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
-            error(field, io.kavach.ledger.ledger.NumberText.FINITE_RULE);
+            error(field, io.kavach.ledger.core.NumberText.FINITE_RULE);
             return null;
         }
         return value.decimalValue();

@@ -1,7 +1,7 @@
 package io.kavach.ledger.api;
 
-import io.kavach.ledger.ledger.BudgetState;
-import io.kavach.ledger.ledger.Reservation;
+import io.kavach.ledger.core.BudgetState;
+import io.kavach.ledger.core.Reservation;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;

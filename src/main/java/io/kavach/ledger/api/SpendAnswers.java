@@ -1,9 +1,9 @@
 package io.kavach.ledger.api;
 
 import io.kavach.ledger.error.ProblemException;
-import io.kavach.ledger.ledger.AgentPause;
-import io.kavach.ledger.ledger.BudgetState;
-import io.kavach.ledger.ledger.LedgerOutcome;
+import io.kavach.ledger.core.AgentPause;
+import io.kavach.ledger.core.BudgetState;
+import io.kavach.ledger.core.LedgerOutcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

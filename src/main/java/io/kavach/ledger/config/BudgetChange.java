@@ -1,6 +1,6 @@
 package io.kavach.ledger.config;
 
-import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.core.BudgetKey;
 import java.util.UUID;
 
 /**

@@ -1,8 +1,8 @@
 package io.kavach.ledger.config;
 
-import io.kavach.ledger.ledger.BudgetKey;
-import io.kavach.ledger.ledger.Money;
-import io.kavach.ledger.ledger.Scope;
+import io.kavach.ledger.core.BudgetKey;
+import io.kavach.ledger.core.Money;
+import io.kavach.ledger.core.Scope;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,9 +1,9 @@
 package io.kavach.ledger.config;
 
-import io.kavach.ledger.ledger.BudgetKey;
-import io.kavach.ledger.ledger.BudgetOwner;
-import io.kavach.ledger.ledger.Period;
-import io.kavach.ledger.ledger.Scope;
+import io.kavach.ledger.core.BudgetKey;
+import io.kavach.ledger.core.BudgetOwner;
+import io.kavach.ledger.core.Period;
+import io.kavach.ledger.core.Scope;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

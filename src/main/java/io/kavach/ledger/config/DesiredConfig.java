@@ -1,7 +1,7 @@
 package io.kavach.ledger.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kavach.ledger.ledger.BudgetKey;
+import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.error.FieldError;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.kavach.ledger.ops;
 
 import io.agroal.api.AgroalDataSource;
-import io.kavach.ledger.ledger.store.StoreException;
+import io.kavach.ledger.store.StoreException;
 import io.kavach.ledger.service.LedgerProcessor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,9 +1,9 @@
 package io.kavach.ledger.ops;
 
 import io.kavach.ledger.error.ProblemException;
-import io.kavach.ledger.ledger.LedgerCommand;
-import io.kavach.ledger.ledger.LedgerOutcome;
-import io.kavach.ledger.ledger.Scope;
+import io.kavach.ledger.core.LedgerCommand;
+import io.kavach.ledger.core.LedgerOutcome;
+import io.kavach.ledger.core.Scope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;

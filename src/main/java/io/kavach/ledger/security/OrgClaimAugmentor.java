@@ -1,6 +1,6 @@
 package io.kavach.ledger.security;
 
-import io.kavach.ledger.ledger.Names;
+import io.kavach.ledger.core.Names;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;

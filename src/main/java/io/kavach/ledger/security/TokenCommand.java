@@ -1,6 +1,6 @@
 package io.kavach.ledger.security;
 
-import io.kavach.ledger.ledger.Names;
+import io.kavach.ledger.core.Names;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;

@@ -1,10 +1,10 @@
 package io.kavach.ledger.service;
 
 import io.kavach.ledger.error.ProblemException;
-import io.kavach.ledger.ledger.Ids;
-import io.kavach.ledger.ledger.store.ApiKeyEntity;
-import io.kavach.ledger.ledger.store.OrgEntity;
-import io.kavach.ledger.ledger.store.OrgStore;
+import io.kavach.ledger.core.Ids;
+import io.kavach.ledger.store.ApiKeyEntity;
+import io.kavach.ledger.store.OrgEntity;
+import io.kavach.ledger.store.OrgStore;
 import io.kavach.ledger.security.ApiKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,7 +1,7 @@
 package io.kavach.ledger.service;
 
-import io.kavach.ledger.ledger.AuditReport;
-import io.kavach.ledger.ledger.store.AuditStore;
+import io.kavach.ledger.core.AuditReport;
+import io.kavach.ledger.store.AuditStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;

@@ -1,7 +1,7 @@
 package io.kavach.ledger.service;
 
-import io.kavach.ledger.ledger.Budget;
-import io.kavach.ledger.ledger.store.BudgetEntity;
+import io.kavach.ledger.core.Budget;
+import io.kavach.ledger.store.BudgetEntity;
 
 /** Conversions between the budget entity and the ledger's budget definition. */
 final class Budgets {
@@ -11,6 +11,6 @@ final class Budgets {
 
     static Budget of(BudgetEntity entity) {
         return new Budget(entity.id, entity.key(), entity.budgetType, entity.limit(),
-                io.kavach.ledger.ledger.BudgetOwner.fromWire(entity.managedBy).orElse(null));
+                io.kavach.ledger.core.BudgetOwner.fromWire(entity.managedBy).orElse(null));
     }
 }

@@ -1,8 +1,8 @@
 package io.kavach.ledger.service;
 
 import io.kavach.ledger.error.SqlFailures;
-import io.kavach.ledger.ledger.LedgerCommand;
-import io.kavach.ledger.ledger.LedgerOutcome;
+import io.kavach.ledger.core.LedgerCommand;
+import io.kavach.ledger.core.LedgerOutcome;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;

@@ -1,33 +1,33 @@
 package io.kavach.ledger.service;
 
 import io.agroal.api.AgroalDataSource;
-import io.kavach.ledger.ledger.Admission;
-import io.kavach.ledger.ledger.AgentPause;
-import io.kavach.ledger.ledger.Budget;
-import io.kavach.ledger.ledger.BudgetState;
-import io.kavach.ledger.ledger.Ids;
-import io.kavach.ledger.ledger.LedgerCommand;
-import io.kavach.ledger.ledger.LedgerCommand.Commit;
-import io.kavach.ledger.ledger.LedgerCommand.Ingest;
-import io.kavach.ledger.ledger.LedgerCommand.Release;
-import io.kavach.ledger.ledger.LedgerCommand.Reserve;
-import io.kavach.ledger.ledger.LedgerCommand.SpendEvent;
-import io.kavach.ledger.ledger.LedgerOutcome;
-import io.kavach.ledger.ledger.Money;
-import io.kavach.ledger.ledger.Reservation;
-import io.kavach.ledger.ledger.ReservationStatus;
-import io.kavach.ledger.ledger.WindowBalance;
-import io.kavach.ledger.ledger.store.AgentStore;
-import io.kavach.ledger.ledger.store.ApplicableBudgetStore;
-import io.kavach.ledger.ledger.store.JournalEntry;
-import io.kavach.ledger.ledger.store.JournalEntry.Kind;
-import io.kavach.ledger.ledger.store.LedgerStore;
-import io.kavach.ledger.ledger.store.LedgerStore.EventPayload;
-import io.kavach.ledger.ledger.store.LedgerStore.NewEvent;
-import io.kavach.ledger.ledger.store.LedgerStore.NewReservation;
-import io.kavach.ledger.ledger.store.StoredReservation;
-import io.kavach.ledger.ledger.store.WindowSpec;
-import io.kavach.ledger.ledger.store.WindowSpec.WindowRef;
+import io.kavach.ledger.core.Admission;
+import io.kavach.ledger.core.AgentPause;
+import io.kavach.ledger.core.Budget;
+import io.kavach.ledger.core.BudgetState;
+import io.kavach.ledger.core.Ids;
+import io.kavach.ledger.core.LedgerCommand;
+import io.kavach.ledger.core.LedgerCommand.Commit;
+import io.kavach.ledger.core.LedgerCommand.Ingest;
+import io.kavach.ledger.core.LedgerCommand.Release;
+import io.kavach.ledger.core.LedgerCommand.Reserve;
+import io.kavach.ledger.core.LedgerCommand.SpendEvent;
+import io.kavach.ledger.core.LedgerOutcome;
+import io.kavach.ledger.core.Money;
+import io.kavach.ledger.core.Reservation;
+import io.kavach.ledger.core.ReservationStatus;
+import io.kavach.ledger.core.WindowBalance;
+import io.kavach.ledger.store.AgentStore;
+import io.kavach.ledger.store.ApplicableBudgetStore;
+import io.kavach.ledger.store.JournalEntry;
+import io.kavach.ledger.store.JournalEntry.Kind;
+import io.kavach.ledger.store.LedgerStore;
+import io.kavach.ledger.store.LedgerStore.EventPayload;
+import io.kavach.ledger.store.LedgerStore.NewEvent;
+import io.kavach.ledger.store.LedgerStore.NewReservation;
+import io.kavach.ledger.store.StoredReservation;
+import io.kavach.ledger.store.WindowSpec;
+import io.kavach.ledger.store.WindowSpec.WindowRef;
 import io.kavach.ledger.security.KnownApiKeys;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -328,7 +328,7 @@ public class LedgerProcessor {
         /** The org may not create more agents: each command that needs one it lacks fails alone. */
         private void refuseCommandsNamingMissingAgents(String orgId, Map<String, Long> ids) {
             int max = limits.agentsPerOrg();
-            LedgerOutcome limitReached = new LedgerOutcome.LimitReached(io.kavach.ledger.ledger.OrgLimit.AGENTS, max,
+            LedgerOutcome limitReached = new LedgerOutcome.LimitReached(io.kavach.ledger.core.OrgLimit.AGENTS, max,
                     AgentStore.limitReached(max).detail());
             for (int i = 0; i < batch.size(); i++) {
                 LedgerCommand command = batch.get(i);
@@ -569,7 +569,7 @@ public class LedgerProcessor {
                     EventPayload first = insertedKeys.contains(key) ? claimedEventKeys.get(eventKey(ingest.orgId(), key))
                             : recordedEventKeys.getOrDefault(ingest.orgId(), Map.of()).get(key);
                     if (first == null) {
-                        throw new io.kavach.ledger.ledger.LedgerInvariantViolation(
+                        throw new io.kavach.ledger.core.LedgerInvariantViolation(
                                 "event key " + key + " was neither inserted nor found");
                     }
                     if (first.sameEvent(agentId, event)) {
@@ -689,7 +689,7 @@ public class LedgerProcessor {
 
         private static <T> T present(T found, WindowRef ref, String otherwise) {
             if (found == null) {
-                throw new io.kavach.ledger.ledger.LedgerInvariantViolation("window " + ref + " " + otherwise);
+                throw new io.kavach.ledger.core.LedgerInvariantViolation("window " + ref + " " + otherwise);
             }
             return found;
         }

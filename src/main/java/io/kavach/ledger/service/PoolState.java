@@ -1,6 +1,6 @@
 package io.kavach.ledger.service;
 
-import io.kavach.ledger.ledger.BudgetState;
+import io.kavach.ledger.core.BudgetState;
 import java.util.List;
 
 /** A shared pool as shown: its budget state and its members' names, sorted. */

@@ -1,9 +1,9 @@
 package io.kavach.ledger.service;
 
-import io.kavach.ledger.ledger.store.SpendAnalyticsStore;
-import io.kavach.ledger.ledger.SpendAnalytics.Dimension;
-import io.kavach.ledger.ledger.SpendAnalytics.Page;
-import io.kavach.ledger.ledger.SpendAnalytics.Refusal;
+import io.kavach.ledger.store.SpendAnalyticsStore;
+import io.kavach.ledger.core.SpendAnalytics.Dimension;
+import io.kavach.ledger.core.SpendAnalytics.Page;
+import io.kavach.ledger.core.SpendAnalytics.Refusal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.LocalDate;

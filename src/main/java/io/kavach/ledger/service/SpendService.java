@@ -1,10 +1,10 @@
 package io.kavach.ledger.service;
 
-import io.kavach.ledger.ledger.LedgerCommand;
-import io.kavach.ledger.ledger.LedgerOutcome;
-import io.kavach.ledger.ledger.Reservation;
-import io.kavach.ledger.ledger.store.LedgerStore;
-import io.kavach.ledger.ledger.store.StoredReservation;
+import io.kavach.ledger.core.LedgerCommand;
+import io.kavach.ledger.core.LedgerOutcome;
+import io.kavach.ledger.core.Reservation;
+import io.kavach.ledger.store.LedgerStore;
+import io.kavach.ledger.store.StoredReservation;
 import io.kavach.ledger.ops.LedgerMetrics;
 import io.agroal.api.AgroalDataSource;
 import io.vertx.core.Context;
@@ -52,9 +52,9 @@ public class SpendService {
     public Optional<Reservation> reservation(String orgId, UUID id) {
         try (Connection connection = dataSource.getConnection()) {
             return store.find(connection, orgId, id).map(StoredReservation::reservation)
-                    .filter(r -> r.status() != io.kavach.ledger.ledger.ReservationStatus.REJECTED);
+                    .filter(r -> r.status() != io.kavach.ledger.core.ReservationStatus.REJECTED);
         } catch (SQLException e) {
-            throw new io.kavach.ledger.ledger.store.StoreException("could not read reservation", e);
+            throw new io.kavach.ledger.store.StoreException("could not read reservation", e);
         }
     }
 }

@@ -9,7 +9,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kavach.ledger.ledger.NumberText;
+import io.kavach.ledger.core.NumberText;
 import io.kavach.ledger.testing.Fixtures;
 import io.kavach.ledger.testing.ServerCost;
 import io.kavach.ledger.testing.Tokens;

@@ -8,9 +8,9 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kavach.ledger.ledger.LedgerCommand;
-import io.kavach.ledger.ledger.LedgerOutcome;
-import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.core.LedgerCommand;
+import io.kavach.ledger.core.LedgerOutcome;
+import io.kavach.ledger.core.Money;
 import io.kavach.ledger.service.LedgerProcessor;
 import io.kavach.ledger.testing.Fixtures;
 import io.kavach.ledger.testing.MutableClock;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kavach.ledger.ledger.BudgetState;
-import io.kavach.ledger.ledger.LedgerCommand;
-import io.kavach.ledger.ledger.LedgerOutcome;
-import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.core.BudgetState;
+import io.kavach.ledger.core.LedgerCommand;
+import io.kavach.ledger.core.LedgerOutcome;
+import io.kavach.ledger.core.Money;
 import io.kavach.ledger.service.AuditService;
 import io.kavach.ledger.service.LedgerProcessor;
 import io.kavach.ledger.testing.Fixtures;

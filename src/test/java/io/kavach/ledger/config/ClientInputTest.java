@@ -10,7 +10,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
-import io.kavach.ledger.ledger.NumberText;
+import io.kavach.ledger.core.NumberText;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

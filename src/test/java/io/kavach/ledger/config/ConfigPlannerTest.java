@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
-import io.kavach.ledger.ledger.BudgetKey;
-import io.kavach.ledger.ledger.Money;
-import io.kavach.ledger.ledger.Period;
+import io.kavach.ledger.core.BudgetKey;
+import io.kavach.ledger.core.Money;
+import io.kavach.ledger.core.Period;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +43,7 @@ class ConfigPlannerTest {
                 POOL_DAILY, new ConfigPlanner.Current(UUID.randomUUID(), BudgetSpec.of(POOL_DAILY, Money.of("5"))),
                 ORG_DAILY, new ConfigPlanner.Current(UUID.randomUUID(), BudgetSpec.of(ORG_DAILY, Money.of("5"))));
         List<BudgetChange> changes = ConfigPlanner.plan(Map.of(POOL_MONTHLY, BudgetSpec.of(POOL_MONTHLY, Money.of("5"))),
-                current, key -> key.scope() != io.kavach.ledger.ledger.Scope.ORG);
+                current, key -> key.scope() != io.kavach.ledger.core.Scope.ORG);
         assertEquals(List.of(BudgetChange.Action.DELETE, BudgetChange.Action.CREATE),
                 changes.stream().map(BudgetChange::action).toList());
         assertEquals(List.of(POOL_DAILY, POOL_MONTHLY), changes.stream().map(BudgetChange::key).toList());
@@ -94,13 +94,13 @@ class ConfigPlannerTest {
         UUID sdk = UUID.randomUUID();
         Map<BudgetKey, ConfigPlanner.Current> current = Map.of(
                 POOL_DAILY, new ConfigPlanner.Current(pool, BudgetSpec.of(POOL_DAILY, Money.of("5")),
-                        io.kavach.ledger.ledger.BudgetOwner.CONFIG),
+                        io.kavach.ledger.core.BudgetOwner.CONFIG),
                 ORG_DAILY, new ConfigPlanner.Current(org, BudgetSpec.of(ORG_DAILY, Money.of("100")),
-                        io.kavach.ledger.ledger.BudgetOwner.API),
+                        io.kavach.ledger.core.BudgetOwner.API),
                 apiAgent, new ConfigPlanner.Current(api, BudgetSpec.of(apiAgent, Money.of("25")),
-                        io.kavach.ledger.ledger.BudgetOwner.API),
+                        io.kavach.ledger.core.BudgetOwner.API),
                 sdkAgent, new ConfigPlanner.Current(sdk, BudgetSpec.of(sdkAgent, Money.of("100")),
-                        io.kavach.ledger.ledger.BudgetOwner.SDK));
+                        io.kavach.ledger.core.BudgetOwner.SDK));
         // The file states the org budget (same limit) and another pool.
         Map<BudgetKey, BudgetSpec> desired = Map.of(
                 ORG_DAILY, BudgetSpec.of(ORG_DAILY, Money.of("100")),

@@ -3,10 +3,10 @@ package io.kavach.ledger.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kavach.ledger.ledger.AuditReport;
-import io.kavach.ledger.ledger.LedgerCommand;
-import io.kavach.ledger.ledger.LedgerOutcome;
-import io.kavach.ledger.ledger.Money;
+import io.kavach.ledger.core.AuditReport;
+import io.kavach.ledger.core.LedgerCommand;
+import io.kavach.ledger.core.LedgerOutcome;
+import io.kavach.ledger.core.Money;
 import io.kavach.ledger.testing.Fixtures;
 import io.kavach.ledger.testing.Tokens;
 import io.micrometer.core.instrument.MeterRegistry;

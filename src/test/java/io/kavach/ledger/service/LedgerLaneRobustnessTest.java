@@ -3,8 +3,8 @@ package io.kavach.ledger.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import io.kavach.ledger.ledger.LedgerCommand;
-import io.kavach.ledger.ledger.LedgerOutcome;
+import io.kavach.ledger.core.LedgerCommand;
+import io.kavach.ledger.core.LedgerOutcome;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,16 +1,16 @@
 package io.kavach.ledger.service;
 
-import io.kavach.ledger.ledger.AuditReport;
-import io.kavach.ledger.ledger.BudgetState;
-import io.kavach.ledger.ledger.LedgerCommand;
-import io.kavach.ledger.ledger.LedgerCommand.Commit;
-import io.kavach.ledger.ledger.LedgerCommand.Ingest;
-import io.kavach.ledger.ledger.LedgerCommand.Release;
-import io.kavach.ledger.ledger.LedgerCommand.Reserve;
-import io.kavach.ledger.ledger.LedgerCommand.SpendEvent;
-import io.kavach.ledger.ledger.LedgerOutcome;
-import io.kavach.ledger.ledger.Money;
-import io.kavach.ledger.ledger.Reservation;
+import io.kavach.ledger.core.AuditReport;
+import io.kavach.ledger.core.BudgetState;
+import io.kavach.ledger.core.LedgerCommand;
+import io.kavach.ledger.core.LedgerCommand.Commit;
+import io.kavach.ledger.core.LedgerCommand.Ingest;
+import io.kavach.ledger.core.LedgerCommand.Release;
+import io.kavach.ledger.core.LedgerCommand.Reserve;
+import io.kavach.ledger.core.LedgerCommand.SpendEvent;
+import io.kavach.ledger.core.LedgerOutcome;
+import io.kavach.ledger.core.Money;
+import io.kavach.ledger.core.Reservation;
 import io.kavach.ledger.testing.Fixtures;
 import io.kavach.ledger.testing.MutableClock;
 import io.kavach.ledger.testing.Tokens;

@@ -1,7 +1,7 @@
 package io.kavach.ledger.testing;
 
 import io.agroal.api.AgroalDataSource;
-import io.kavach.ledger.ledger.Ids;
+import io.kavach.ledger.core.Ids;
 import io.kavach.ledger.security.ApiKeys;
 import io.quarkus.arc.Arc;
 import java.math.BigDecimal;

@@ -1,0 +1,31 @@
+package io.kavach.ledger.core;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The admission and exhaustion rules over all applicable windows: the most restrictive limit
+ * always wins, and when several budgets bind, the org's is named first, then a pool's, then the
+ * agent's own (the order of {@link Scope}), the tightest first within a scope.
+ */
+public final class Admission {
+
+    public static final Comparator<WindowBalance> PRECEDENCE = Comparator
+            .comparing((WindowBalance w) -> w.budget().scope())
+            .thenComparing(WindowBalance::remaining)
+            .thenComparing(w -> w.budget().key().toString());
+
+    private Admission() {
+    }
+
+    /** The window that refuses {@code amount}, if any; empty means the hold fits in every window. */
+    public static Optional<WindowBalance> refusal(List<WindowBalance> windows, Money amount) {
+        return windows.stream().filter(w -> !w.fits(amount)).min(PRECEDENCE);
+    }
+
+    /** Every exhausted window ({@code remaining <= 0}), in precedence order. */
+    public static List<WindowBalance> exhausted(List<WindowBalance> windows) {
+        return windows.stream().filter(WindowBalance::exhausted).sorted(PRECEDENCE).toList();
+    }
+}

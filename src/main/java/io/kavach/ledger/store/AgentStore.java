@@ -1,0 +1,179 @@
+package io.kavach.ledger.store;
+
+import io.agroal.api.AgroalDataSource;
+import io.kavach.ledger.core.AgentPause;
+import io.kavach.ledger.core.OrgLimit;
+import io.kavach.ledger.core.OrgLimitReached;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Agents are created implicitly the first time a name is used. Lookups come first (the common
+ * case costs one indexed read); missing names are inserted in sorted order so two transactions
+ * creating the same agents never wait on each other in opposite orders. The same read returns
+ * whether each agent is paused (ADR 0007), so the spend path learns it at no extra cost.
+ */
+@ApplicationScoped
+public class AgentStore {
+
+    private static final String FIND =
+            "SELECT id, name, paused_at, paused_reason FROM agent WHERE org_id = ? AND name = ANY(?)";
+    private static final String PAUSE_OF = "SELECT paused_at, paused_reason FROM agent WHERE org_id = ? AND name = ?";
+    // A second pause keeps the time the agent was first stopped and takes the latest reason.
+    private static final String PAUSE = """
+            UPDATE agent SET paused_at = coalesce(paused_at, ?), paused_reason = ?
+             WHERE org_id = ? AND name = ?
+            """;
+    private static final String RESUME =
+            "UPDATE agent SET paused_at = NULL, paused_reason = NULL WHERE org_id = ? AND name = ?";
+    private static final String COUNT = "SELECT count(*) FROM agent WHERE org_id = ?";
+    private static final String INSERT_MISSING = """
+            INSERT INTO agent (org_id, name)
+            SELECT ?, name FROM unnest(?::text[]) AS name ORDER BY name
+            ON CONFLICT (org_id, name) DO NOTHING
+            """;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    /** An agent as the spend path needs it: its id and, when it is paused, the pause (else null). */
+    public record ResolvedAgent(long id, AgentPause pause) {
+    }
+
+    /**
+     * The ids of the named agents of {@code orgId}, creating those that do not exist yet; refuses
+     * ({@link OrgLimitReached}) when the org would then have more than {@code agentsMax} agents.
+     * Exact when the caller holds the org lock (configuration writers).
+     */
+    public Map<String, Long> ensure(String orgId, Collection<String> names, int agentsMax) {
+        Map<String, ResolvedAgent> agents = resolveWithin(orgId, names, agentsMax);
+        if (agents.size() < new TreeSet<>(names).size()) {
+            throw limitReached(agentsMax);
+        }
+        Map<String, Long> ids = new HashMap<>();
+        agents.forEach((name, agent) -> ids.put(name, agent.id()));
+        return ids;
+    }
+
+    /**
+     * The named agents of {@code orgId} with their pause state, creating those that do not exist
+     * yet (unpaused). Inside a transaction the read sees every pause committed before it started.
+     * When the missing names do not fit under {@code agentsMax} none of them is created and they
+     * are simply absent from the result (the spend path refuses the commands that need them,
+     * alone). Without the org lock two transactions may both fit, so the cap can be passed by at
+     * most the names of the batches creating agents at that moment.
+     */
+    public Map<String, ResolvedAgent> resolveWithin(String orgId, Collection<String> names, int agentsMax) {
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            Map<String, ResolvedAgent> ids = find(connection, orgId, names);
+            if (ids.size() < new TreeSet<>(names).size()) {
+                TreeSet<String> missing = new TreeSet<>(names);
+                missing.removeAll(ids.keySet());
+                if (count(connection, orgId) + missing.size() > agentsMax) {
+                    return ids;
+                }
+                try (PreparedStatement insert = connection.prepareStatement(INSERT_MISSING)) {
+                    insert.setString(1, orgId);
+                    insert.setArray(2, Sql.texts(connection, missing));
+                    insert.executeUpdate();
+                }
+                ids = find(connection, orgId, names);
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StoreException("could not resolve agents", e);
+        }
+    }
+
+    /** The agent's pause, or empty when it is not paused or does not exist. Creates nothing. */
+    public Optional<AgentPause> pauseOf(String orgId, String name) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(PAUSE_OF)) {
+            query.setString(1, orgId);
+            query.setString(2, name);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? Optional.ofNullable(pause(row)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not read agent pause", e);
+        }
+    }
+
+    /** Pauses an existing agent (a repeated pause keeps its first time and takes the new reason). */
+    public void pause(String orgId, String name, Instant at, String reason) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(PAUSE)) {
+            Sql.setInstant(update, 1, at);
+            update.setString(2, reason);
+            update.setString(3, orgId);
+            update.setString(4, name);
+            if (update.executeUpdate() != 1) {
+                throw new io.kavach.ledger.core.LedgerInvariantViolation("no agent " + name + " to pause");
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not pause agent", e);
+        }
+    }
+
+    /** Lifts the agent's pause; false when the agent does not exist. */
+    public boolean resume(String orgId, String name) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(RESUME)) {
+            update.setString(1, orgId);
+            update.setString(2, name);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("could not resume agent", e);
+        }
+    }
+
+    public static OrgLimitReached limitReached(int agentsMax) {
+        return new OrgLimitReached(OrgLimit.AGENTS, agentsMax,
+                "An org may have at most " + agentsMax + " agents; this request names new ones beyond that");
+    }
+
+    private static long count(Connection connection, String orgId) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(COUNT)) {
+            query.setString(1, orgId);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    private static Map<String, ResolvedAgent> find(Connection connection, String orgId, Collection<String> names)
+            throws SQLException {
+        Map<String, ResolvedAgent> agents = new LinkedHashMap<>();
+        try (PreparedStatement query = connection.prepareStatement(FIND)) {
+            query.setString(1, orgId);
+            query.setArray(2, Sql.texts(connection, names));
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    agents.put(row.getString("name"), new ResolvedAgent(row.getLong("id"), pause(row)));
+                }
+            }
+        }
+        return agents;
+    }
+
+    /** The pause of the current row (columns paused_at, paused_reason), or null. */
+    static AgentPause pause(ResultSet row) throws SQLException {
+        Instant at = Sql.getInstant(row, "paused_at");
+        return at == null ? null : new AgentPause(at, row.getString("paused_reason"));
+    }
+}
