@@ -2,12 +2,12 @@ package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kavach.ledger.api.RequestReader.Amount;
 import io.kavach.ledger.api.RequestReader.Presence;
 import io.kavach.ledger.config.ConfigYaml;
-import io.kavach.ledger.error.FieldError;
-import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.core.AgentPause;
+import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Names;
 import io.kavach.ledger.core.Period;
@@ -30,6 +30,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +55,7 @@ public class AgentResource {
     @Inject
     AgentService agents;
     @Inject
-    com.fasterxml.jackson.databind.ObjectMapper json;
+    ObjectMapper json;
 
     public record AgentView(String name, List<BudgetStateView> budgets, JsonNode sdkConfig, boolean paused,
                             @JsonInclude(JsonInclude.Include.ALWAYS) String pausedReason,
@@ -186,14 +188,14 @@ public class AgentResource {
     @RolesAllowed(Roles.ADMIN)
     public BudgetStatusView pause(@PathParam("name") String name,
                                   @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body)
-            throws java.io.IOException {
+            throws IOException {
         String agent = agentName(name);
         String reason = null;
         if (body != null && body.length > 0) {
             if (!isJson(contentType)) {
                 throw new NotSupportedException();
             }
-            RequestReader request = RequestReader.body(JsonBodyReader.read(new java.io.ByteArrayInputStream(body),
+            RequestReader request = RequestReader.body(JsonBodyReader.read(new ByteArrayInputStream(body),
                     PAUSE_BODY_BYTES_MAX));
             reason = request.text("reason", RequestReader.Presence.OPTIONAL, PAUSE_REASON);
             request.rejectUnknown().throwIfInvalid();

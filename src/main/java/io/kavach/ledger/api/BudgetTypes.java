@@ -1,6 +1,7 @@
 package io.kavach.ledger.api;
 
 import io.kavach.ledger.core.BudgetState;
+import java.util.Set;
 
 /** {@code budget_type}: defaults to {@code cost}, the only type for now (token and request budgets are planned). */
 final class BudgetTypes {
@@ -9,7 +10,7 @@ final class BudgetTypes {
     }
 
     static String read(RequestReader request) {
-        String type = request.oneOf("budget_type", RequestReader.Presence.OPTIONAL, java.util.Set.of(BudgetState.COST));
+        String type = request.oneOf("budget_type", RequestReader.Presence.OPTIONAL, Set.of(BudgetState.COST));
         return type == null ? BudgetState.COST : type;
     }
 
@@ -20,6 +21,6 @@ final class BudgetTypes {
      */
     static boolean countFromNow(RequestReader request) {
         return "now".equals(request.oneOf("count_from", RequestReader.Presence.OPTIONAL,
-                java.util.Set.of("period_start", "now")));
+                Set.of("period_start", "now")));
     }
 }

@@ -2,7 +2,7 @@ package io.kavach.ledger.service;
 
 import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.core.DomainError;
 import io.kavach.ledger.core.Budget;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.BudgetOwner;
@@ -10,8 +10,8 @@ import io.kavach.ledger.core.BudgetState;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Scope;
-import io.kavach.ledger.store.BudgetEntity;
 import io.kavach.ledger.store.BudgetDefinitionStore;
+import io.kavach.ledger.store.BudgetDefinitionStore.Definition;
 import io.kavach.ledger.store.BudgetStateStore;
 import io.kavach.ledger.store.OrgStore;
 import io.kavach.ledger.store.WindowLimits;
@@ -21,6 +21,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -50,7 +51,7 @@ public class OrgBudgetService {
         } catch (RuntimeException e) {
             // A concurrent create won the unique index; answer as if we had seen it first.
             Optional<UUID> existing = QuarkusTransaction.requiringNew()
-                    .call(() -> findLive(orgId, budgetType, period).map(b -> b.id));
+                    .call(() -> findLive(orgId, period).map(Definition::id));
             if (existing.isPresent()) {
                 throw alreadyExists(existing.get(), period);
             }
@@ -62,9 +63,9 @@ public class OrgBudgetService {
         orgs.ensure(orgId);
         // Budget-configuration writers of one org queue on the org row (as config apply does).
         definitions.lockOrg(orgId);
-        Optional<BudgetEntity> existing = findLive(orgId, budgetType, period);
+        Optional<Definition> existing = findLive(orgId, period);
         if (existing.isPresent()) {
-            throw alreadyExists(existing.get().id, period);
+            throw alreadyExists(existing.get().id(), period);
         }
         Instant now = clock.instant();
         BudgetKey key = BudgetKey.org(period);
@@ -72,65 +73,54 @@ public class OrgBudgetService {
         // with its counters, and a new one carries in the org's spend of the period (ADR 0008).
         applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null, BudgetSpec.of(key, limit))),
                 BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
-        BudgetEntity created = findLive(orgId, budgetType, period).orElseThrow();
+        Definition created = findLive(orgId, period).orElseThrow();
         return states.currentStates(List.of(Budgets.of(created)), now).get(0);
     }
 
     @Transactional
     public List<BudgetState> list(String orgId) {
-        List<BudgetEntity> budgets = BudgetEntity.list(
-                "orgId = ?1 and scope = ?2 and deletedAt is null", orgId, Scope.ORG.wireName());
         // Listed daily, monthly, total: the order a reader scans limits in.
-        return states.currentStates(budgets.stream().map(Budgets::of)
-                .sorted(java.util.Comparator.comparing(Budget::period)).toList(), clock.instant());
+        return states.currentStates(definitions.live(orgId, Scope.ORG).stream().map(Budgets::of)
+                .sorted(Comparator.comparing(Budget::period)).toList(), clock.instant());
     }
 
     @Transactional
     public BudgetState get(String orgId, UUID id) {
-        BudgetEntity budget = findOwned(orgId, id);
-        return states.currentStates(List.of(Budgets.of(budget)), clock.instant()).get(0);
+        return states.currentStates(List.of(Budgets.of(findOwned(orgId, id))), clock.instant()).get(0);
     }
 
     @Transactional
     public BudgetState updateLimit(String orgId, UUID id, Money limit) {
         definitions.lockOrg(orgId);
-        BudgetEntity budget = findOwned(orgId, id);
+        Definition budget = findOwned(orgId, id);
         Instant now = clock.instant();
-        budget.limitValue = limit.value();
-        budget.updatedAt = now;
-        budget.managedBy = BudgetOwner.API.wireName();
-        budget.flush();
-        windowLimits.applyLimit(budget.id, limit, now);
-        return states.currentStates(List.of(Budgets.of(budget)), now).get(0);
+        definitions.updateLimit(id, limit, BudgetOwner.API, now);
+        windowLimits.applyLimit(id, limit, now);
+        Budget changed = new Budget(id, budget.key(), BudgetState.COST, limit, BudgetOwner.API);
+        return states.currentStates(List.of(changed), now).get(0);
     }
 
     @Transactional
     public void delete(String orgId, UUID id) {
         definitions.lockOrg(orgId);
-        BudgetEntity budget = findOwned(orgId, id);
-        budget.deletedAt = clock.instant();
+        findOwned(orgId, id);
+        definitions.softDelete(List.of(id), clock.instant());
     }
 
-    private Optional<BudgetEntity> findLive(String orgId, String budgetType, Period period) {
-        return BudgetEntity.find(
-                "orgId = ?1 and scope = ?2 and budgetType = ?3 and period = ?4 and deletedAt is null",
-                orgId, Scope.ORG.wireName(), budgetType, period.wireName()).firstResultOptional();
+    /** The org's live budget of {@code period} (org budgets count cost: one per period). */
+    private Optional<Definition> findLive(String orgId, Period period) {
+        return definitions.live(orgId, Scope.ORG).stream().filter(d -> d.key().period() == period).findFirst();
     }
 
     /** Another org's budget, a deleted one and a missing one are indistinguishable: 404. */
-    private BudgetEntity findOwned(String orgId, UUID id) {
-        BudgetEntity budget = BudgetEntity.findById(id);
-        if (budget == null || !budget.orgId.equals(orgId) || budget.deletedAt != null
-                || !Scope.ORG.wireName().equals(budget.scope)) {
-            throw ProblemException.notFound("Org budget " + id);
-        }
-        return budget;
+    private Definition findOwned(String orgId, UUID id) {
+        return definitions.live(orgId, Scope.ORG).stream().filter(d -> d.id().equals(id)).findFirst()
+                .orElseThrow(() -> new DomainError.NotFound("Org budget " + id));
     }
 
-    private static ProblemException alreadyExists(UUID existingId, Period period) {
-        return new ProblemException(409, "budget_already_exists", "Budget already exists",
+    private static DomainError alreadyExists(UUID existingId, Period period) {
+        return new DomainError.AlreadyExists("budget_already_exists", "Budget already exists",
                 "The org already has a " + period.wireName() + " cost budget: " + existingId
-                        + ". Change its limit with PUT /v1/org/budgets/" + existingId)
-                .with("existing_id", existingId.toString());
+                        + ". Change its limit with PUT /v1/org/budgets/" + existingId, "existing_id", existingId.toString());
     }
 }
