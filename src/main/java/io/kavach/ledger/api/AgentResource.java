@@ -139,14 +139,7 @@ public class AgentResource {
         } else if (list.size() > Period.values().length) {
             request.error("budgets", "must have at most one entry per period (" + Period.values().length + ")");
         } else {
-            for (int i = 0; i < list.size(); i++) {
-                String path = "budgets[" + i + "]";
-                JsonNode entry = list.get(i);
-                if (!entry.isObject()) {
-                    request.error(path, "must be an object {period, limit_value}");
-                    continue;
-                }
-                RequestReader item = request.nested(entry, path);
+            for (RequestReader item : request.objects("budgets", list, "an object {period, limit_value}")) {
                 BudgetTypes.read(item);
                 Period period = item.period("period", Presence.REQUIRED);
                 Money limit = item.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);

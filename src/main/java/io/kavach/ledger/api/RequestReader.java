@@ -123,6 +123,34 @@ public final class RequestReader {
         return errors;
     }
 
+    /** The object this reader reads. */
+    public JsonNode node() {
+        return node;
+    }
+
+    /** Where this reader's object is in the request ({@code budgets[2]}; "" for the body). */
+    public String where() {
+        return path;
+    }
+
+    /**
+     * The entries of {@code list} (the array at {@code field}) that are objects, each as a nested
+     * reader at {@code field[i]}; every other entry is reported as {@code "must be " + shape}.
+     */
+    public List<RequestReader> objects(String field, JsonNode list, String shape) {
+        List<RequestReader> objects = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String entryPath = field + "[" + i + "]";
+            JsonNode entry = list.get(i);
+            if (entry.isObject()) {
+                objects.add(nested(entry, entryPath));
+            } else {
+                error(entryPath, "must be " + shape);
+            }
+        }
+        return objects;
+    }
+
     public String path(String field) {
         return path.isEmpty() ? field : path + "." + field;
     }

@@ -152,14 +152,9 @@ public class SyncConfigResource {
         if (budgets == null) {
             return new SdkBudgets(own, guardrails, unenforced);
         }
-        for (int i = 0; i < budgets.size(); i++) {
-            String path = "budgets[" + i + "]";
-            JsonNode entry = budgets.get(i);
-            if (!entry.isObject()) {
-                request.error(path, "must be an object {budget_type, period, limit_value, unit}");
-                continue;
-            }
-            RequestReader item = request.nested(entry, path);
+        for (RequestReader item : request.objects("budgets", budgets, "an object {budget_type, period, limit_value, unit}")) {
+            JsonNode entry = item.node();
+            String path = item.where();
             String type = word(entry.get("budget_type"));
             String period = word(entry.get("period"));
             if (PER_RUN.equals(period)) {
