@@ -30,6 +30,7 @@ final class SpendAnswers {
                         + ", remaining " + binding.remaining() + ")")
                 .with("budget", BudgetStateView.of(binding))
                 .with("requested", refused.requested().toJsonNumber());
+        RateLimitFields.addViolated(problem, binding, List.of(binding), refused.decidedAt());
         return withRetryAfter(problem, refused.retryAfterSeconds());
     }
 
@@ -68,6 +69,9 @@ final class SpendAnswers {
                 .with("rejected_agents", ingested.rejectedAgents())
                 .with("paused_agents", paused)
                 .with("exhausted", exhausted.stream().map(BudgetStateView::of).toList());
+        if (!exhausted.isEmpty()) {
+            RateLimitFields.addViolated(problem, exhausted.get(0), exhausted, ingested.decidedAt());
+        }
         return withRetryAfter(problem, ingested.retryAfterSeconds());
     }
 

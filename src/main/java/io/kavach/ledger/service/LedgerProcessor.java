@@ -609,7 +609,7 @@ public class LedgerProcessor {
             List<BudgetState> exhausted = Admission.exhausted(List.copyOf(current.values())).stream()
                     .map(WindowBalance::state).toList();
             return new LedgerOutcome.Ingested(accepted, duplicates, List.copyOf(keyReused), exhausted, paused,
-                    List.copyOf(rejectedAgents), now);
+                    List.copyOf(rejectedAgents), current.values().stream().map(WindowBalance::state).toList(), now);
         }
 
         private void addToRollup(String orgId, long agentId, Instant at, String provider, String model, Money cost,
