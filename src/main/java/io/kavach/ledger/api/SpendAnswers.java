@@ -96,7 +96,8 @@ final class SpendAnswers {
                         + "; nothing was held. An admin lifts it with POST /v1/agents/{name}/resume")
                 .with("agent", paused.agentName())
                 .with("paused_reason", pause.reason())
-                .with("paused_at", pause.pausedAt().toString());
+                .with("paused_at", pause.pausedAt().toString())
+                .with("paused_until", pause.until() == null ? null : pause.until().toString());
     }
 
     private static Map<String, Object> pausedAgent(String agent, AgentPause pause) {
@@ -104,6 +105,7 @@ final class SpendAnswers {
         view.put("agent", agent);
         view.put("paused_reason", pause.reason());
         view.put("paused_at", pause.pausedAt().toString());
+        view.put("paused_until", pause.until() == null ? null : pause.until().toString());
         return view;
     }
 
