@@ -318,7 +318,7 @@ public final class LedgerDecider {
         List<BudgetState> exhausted = Admission.exhausted(List.copyOf(current.values())).stream()
                 .map(WindowBalance::state).toList();
         return new LedgerOutcome.Ingested(accepted, duplicates, List.copyOf(keyReused), exhausted, paused,
-                List.copyOf(rejectedAgents), now);
+                List.copyOf(rejectedAgents), current.values().stream().map(WindowBalance::state).toList(), now);
     }
 
     // ---------------------------------------------------------------- rollup and refusal log
