@@ -280,7 +280,7 @@ public final class LedgerDecider {
                     new RecordedEvent(agentId, event.cost(), event.occurredAt()));
             return first;
         }
-        return LockedLedger.present(locked.recordedEvent(orgId, key), "event key " + key + " (neither inserted nor found)");
+        return LockedLedger.present(locked.recordedEvent(orgId, key), "event key ", key);
     }
 
     private void book(String orgId, long agentId, SpendEvent event) {
