@@ -19,9 +19,19 @@ public final class Admission {
     private Admission() {
     }
 
-    /** The window that refuses {@code amount}, if any; empty means the hold fits in every window. */
-    public static Optional<WindowBalance> refusal(List<WindowBalance> windows, Money amount) {
-        return windows.stream().filter(w -> !w.fits(amount)).min(PRECEDENCE);
+    /** The window that refuses {@code usage}, if any; empty means the hold fits in every window. */
+    public static Optional<WindowBalance> refusal(List<WindowBalance> windows, Usage usage) {
+        return windows.stream().filter(w -> !w.fits(usage.in(w.budget()))).min(PRECEDENCE);
+    }
+
+    /**
+     * The budget a client runs into first: the least remaining, ties named by precedence (org,
+     * pool, agent, then key). Empty when no budget applies.
+     */
+    public static Optional<BudgetState> tightest(List<BudgetState> budgets) {
+        return budgets.stream().min(Comparator.comparing(BudgetState::remaining)
+                .thenComparing((BudgetState b) -> b.key().scope())
+                .thenComparing(b -> b.key().toString()));
     }
 
     /** Every exhausted window ({@code remaining <= 0}), in precedence order. */

@@ -2,6 +2,7 @@ package io.kavach.ledger.ops;
 
 import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.store.StoreException;
+import io.kavach.ledger.service.AgentService;
 import io.kavach.ledger.service.LedgerProcessor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -21,9 +22,11 @@ import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
- * Frees expired holds every second, so an expired hold stops counting within the 5 seconds the
- * contract allows. Every instance runs it; SKIP LOCKED makes them share the work instead of
- * queueing on each other. Each run is bounded (batches × batch size).
+ * Frees what time has ended, every second: expired holds, so an expired hold stops counting within
+ * the 5 seconds the contract allows, and pauses whose end has come (an alert's kill lasts for the
+ * rest of its window, ADR 0011). Every instance runs it; SKIP LOCKED makes them share the holds
+ * instead of queueing on each other, and lifting a pause is idempotent. Each run is bounded
+ * (batches × batch size).
  */
 @ApplicationScoped
 public class ExpirySweeper {
@@ -34,6 +37,8 @@ public class ExpirySweeper {
 
     @Inject
     LedgerProcessor processor;
+    @Inject
+    AgentService agents;
     @Inject
     AgroalDataSource dataSource;
     @Inject
@@ -59,6 +64,7 @@ public class ExpirySweeper {
             if (expired > 0 && expiredHolds != null) {
                 expiredHolds.increment(expired);
             }
+            agents.liftEndedPauses();
             measureLag();
         } catch (RuntimeException e) {
             // The database may be down; the next run tries again.
