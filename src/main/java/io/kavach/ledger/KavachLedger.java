@@ -35,7 +35,19 @@ public class KavachLedger {
         return dev ? "dev" : "prod";
     }
 
+    /**
+     * Mutiny's callback decorators capture and restore thread context around every operator of a
+     * Uni chain (the security checks of every request are such chains). Nothing here propagates
+     * context through Mutiny (the request context lives on the Vert.x context, ArC context
+     * propagation is off), so they were pure per-request cost (docs/decisions/0013). Mutiny reads
+     * the flag once, when it is first loaded: it must be set before Quarkus starts.
+     */
+    static final String NO_MUTINY_DECORATORS = "mutiny.disableCallBackDecorators";
+
     public static void main(String... args) {
+        if (System.getProperty(NO_MUTINY_DECORATORS) == null) {
+            System.setProperty(NO_MUTINY_DECORATORS, "true");
+        }
         if (args.length > 0 && TokenCommand.NAME.equals(args[0])) {
             String profile = System.getProperty("quarkus.profile",
                     System.getenv().getOrDefault("QUARKUS_PROFILE", "prod"));

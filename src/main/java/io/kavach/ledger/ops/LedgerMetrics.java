@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The spend path's business metrics (docs/operations.md lists them; docs/ops/grafana-dashboard.json
@@ -26,6 +28,13 @@ public class LedgerMetrics {
 
     @Inject
     MeterRegistry registry;
+
+    /**
+     * The counters already registered, by name and tags: every spend request counts one, and
+     * building and registering the meter each time (tag sorting, a registry lookup) was per-request
+     * work. Bounded like the labels.
+     */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     /** Counts one spend command by what became of it; a 429 also by reason and budget scope. */
     public void record(LedgerCommand command, LedgerOutcome outcome, Throwable failure) {
@@ -82,17 +91,21 @@ public class LedgerMetrics {
     }
 
     private Counter commands(String command, String outcome, String reason) {
-        return Counter.builder(COMMANDS).description("Spend commands by what became of them")
-                .tags("command", command, "outcome", outcome, "reason", reason).register(registry);
+        return counter(COMMANDS, "Spend commands by what became of them",
+                "command", command, "outcome", outcome, "reason", reason);
     }
 
     private Counter exceeded(String reason, Scope scope, String command) {
-        return Counter.builder(BUDGET_429).description("429 answers because a budget is exhausted, by reason and scope")
-                .tags("reason", reason, "scope", scope.wireName(), "command", command).register(registry);
+        return counter(BUDGET_429, "429 answers because a budget is exhausted, by reason and scope",
+                "reason", reason, "scope", scope.wireName(), "command", command);
     }
 
     private Counter events(String result) {
-        return Counter.builder(INGEST_EVENTS).description("Ingested spend events (rate() gives events/s)")
-                .tags("result", result).register(registry);
+        return counter(INGEST_EVENTS, "Ingested spend events (rate() gives events/s)", "result", result);
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return counters.computeIfAbsent(name + '|' + String.join("|", tags),
+                ignored -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 }
