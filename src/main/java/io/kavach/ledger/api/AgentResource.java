@@ -4,10 +4,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kavach.ledger.api.RequestReader.Amount;
 import io.kavach.ledger.api.RequestReader.Presence;
+import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.error.FieldError;
 import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.core.AgentPause;
+import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Names;
 import io.kavach.ledger.core.Period;
@@ -32,6 +34,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -129,7 +132,7 @@ public class AgentResource {
         String agent = agentName(name);
         RequestReader request = RequestReader.body(body);
         JsonNode list = request.raw("budgets");
-        Map<Period, Money> limits = new EnumMap<>(Period.class);
+        Map<Period, BudgetSpec> wanted = new EnumMap<>(Period.class);
         if (list == null || list.isNull()) {
             request.error("budgets", "is required (an empty list removes every own budget)");
         } else if (!list.isArray()) {
@@ -148,17 +151,18 @@ public class AgentResource {
                 BudgetTypes.read(item);
                 Period period = item.period("period", Presence.REQUIRED);
                 Money limit = item.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+                ZoneId timezone = BudgetTypes.timezone(item, period);
                 item.rejectUnknown();
-                if (period != null && limits.containsKey(period)) {
+                if (period != null && wanted.containsKey(period)) {
                     item.error("period", "duplicate: each period may appear once");
                 } else if (period != null && limit != null) {
-                    limits.put(period, limit);
+                    wanted.put(period, BudgetSpec.of(BudgetKey.agent(agent, period), limit, timezone));
                 }
             }
         }
         boolean countFromNow = BudgetTypes.countFromNow(request);
         request.rejectUnknown().throwIfInvalid();
-        return new OwnBudgetsView(agent, agents.replaceOwnBudgets(caller.orgId(), agent, limits, countFromNow).stream()
+        return new OwnBudgetsView(agent, agents.replaceOwnBudgets(caller.orgId(), agent, wanted.values(), countFromNow).stream()
                 .map(BudgetStateView::of).toList());
     }
 

@@ -24,6 +24,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -46,9 +47,10 @@ public class OrgBudgetResource {
         String budgetType = BudgetTypes.read(request);
         Period period = request.period("period", Presence.REQUIRED);
         Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        ZoneId timezone = BudgetTypes.timezone(request, period);
         boolean countFromNow = BudgetTypes.countFromNow(request);
         request.rejectUnknown().throwIfInvalid();
-        BudgetState created = budgets.create(caller.orgId(), budgetType, period, limit, countFromNow);
+        BudgetState created = budgets.create(caller.orgId(), budgetType, period, limit, timezone, countFromNow);
         return Response.created(URI.create("/v1/org/budgets/" + created.budgetId()))
                 .entity(BudgetStateView.of(created)).build();
     }
@@ -74,8 +76,9 @@ public class OrgBudgetResource {
         UUID budgetId = budgetId(id);
         RequestReader request = RequestReader.body(body);
         Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        ZoneId timezone = request.has("timezone") ? BudgetTypes.timezone(request, null) : null;
         request.rejectUnknown().throwIfInvalid();
-        return BudgetStateView.of(budgets.updateLimit(caller.orgId(), budgetId, limit));
+        return BudgetStateView.of(budgets.update(caller.orgId(), budgetId, limit, timezone));
     }
 
     @DELETE

@@ -24,6 +24,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -46,11 +47,12 @@ public class SharedBudgetResource {
         BudgetTypes.read(request);
         Period period = request.period("period", Presence.REQUIRED);
         Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        ZoneId timezone = BudgetTypes.timezone(request, period);
         List<String> agents = agents(request, Presence.OPTIONAL);
         boolean countFromNow = BudgetTypes.countFromNow(request);
         request.rejectUnknown().throwIfInvalid();
-        PoolState created = pools.create(caller.orgId(), name, period, limit, agents == null ? List.of() : agents,
-                countFromNow);
+        PoolState created = pools.create(caller.orgId(), name, period, limit, timezone,
+                agents == null ? List.of() : agents, countFromNow);
         return Response.created(URI.create("/v1/shared-budgets/" + name)).entity(SharedBudgetView.of(created)).build();
     }
 
@@ -67,7 +69,10 @@ public class SharedBudgetResource {
         return SharedBudgetView.of(pools.get(caller.orgId(), poolName(name)));
     }
 
-    /** Full replace of {@code limit_value} and {@code agents}; {@code period}, if sent, must be the pool's. */
+    /**
+     * Full replace of {@code limit_value} and {@code agents} (and {@code timezone} if sent);
+     * {@code period}, if sent, must be the pool's.
+     */
     @PUT
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -78,9 +83,10 @@ public class SharedBudgetResource {
         BudgetTypes.read(request);
         Period period = request.period("period", Presence.OPTIONAL);
         Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        ZoneId timezone = request.has("timezone") ? BudgetTypes.timezone(request, period) : null;
         List<String> agents = agents(request, Presence.REQUIRED);
         request.rejectUnknown().throwIfInvalid();
-        return SharedBudgetView.of(pools.replace(caller.orgId(), pool, period, limit, agents));
+        return SharedBudgetView.of(pools.replace(caller.orgId(), pool, period, limit, timezone, agents));
     }
 
     @DELETE

@@ -100,6 +100,7 @@ public final class WindowBalance {
     }
 
     public BudgetState state() {
-        return new BudgetState(budget.id(), budget.key(), budget.budgetType(), limit, spent, reserved, window);
+        return new BudgetState(budget.id(), budget.key(), budget.budgetType(), limit, spent, reserved, window, null,
+                budget.timezone());
     }
 }

@@ -25,6 +25,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -98,18 +99,17 @@ public class AgentService {
     }
 
     /**
-     * Makes the agent's own budgets exactly {@code limits}; a period that stays keeps its counters.
+     * Makes the agent's own budgets exactly {@code wanted}; a period that stays keeps its counters.
      * A new one counts the agent's spend of its current period unless {@code countFromNow}.
      */
-    public List<BudgetState> replaceOwnBudgets(String orgId, String agent, Map<Period, Money> limits,
+    public List<BudgetState> replaceOwnBudgets(String orgId, String agent, Collection<BudgetSpec> wanted,
                                                boolean countFromNow) {
         return QuarkusTransaction.requiringNew().call(() -> {
             orgs.ensure(orgId);
             definitions.lockOrg(orgId);
             agents.ensure(orgId, List.of(agent), orgLimits.agentsPerOrg());
             Map<BudgetKey, BudgetSpec> desired = new LinkedHashMap<>();
-            limits.forEach((period, limit) -> desired.put(BudgetKey.agent(agent, period),
-                    BudgetSpec.of(BudgetKey.agent(agent, period), limit)));
+            wanted.forEach(spec -> desired.put(spec.key(), spec));
             List<BudgetChange> changes = ConfigPlanner.plan(desired, current(definitions.liveOwn(orgId, agent)),
                     ConfigPlanner.ownBudgetsOf(agent));
             Instant now = clock.instant();
@@ -170,7 +170,7 @@ public class AgentService {
     static Map<BudgetKey, ConfigPlanner.Current> current(List<Definition> live) {
         Map<BudgetKey, ConfigPlanner.Current> current = new LinkedHashMap<>();
         for (Definition d : live) {
-            current.put(d.key(), new ConfigPlanner.Current(d.id(), new BudgetSpec(d.key(), d.limit(), d.members()),
+            current.put(d.key(), new ConfigPlanner.Current(d.id(), new BudgetSpec(d.key(), d.limit(), d.members(), d.timezone()),
                     d.owner()));
         }
         return current;

@@ -11,6 +11,6 @@ final class Budgets {
 
     static Budget of(BudgetEntity entity) {
         return new Budget(entity.id, entity.key(), entity.budgetType, entity.limit(),
-                io.kavach.ledger.core.BudgetOwner.fromWire(entity.managedBy).orElse(null));
+                io.kavach.ledger.core.BudgetOwner.fromWire(entity.managedBy).orElse(null), entity.zone());
     }
 }

@@ -102,6 +102,6 @@ public class ConfigService {
     }
 
     private static BudgetSpec spec(Definition d) {
-        return new BudgetSpec(d.key(), d.limit(), d.members());
+        return new BudgetSpec(d.key(), d.limit(), d.members(), d.timezone());
     }
 }

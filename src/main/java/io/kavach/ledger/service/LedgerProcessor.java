@@ -369,7 +369,7 @@ public class LedgerProcessor {
         }
 
         private void addSpec(Map<WindowRef, WindowSpec> specs, Budget budget, Instant at) {
-            WindowSpec spec = new WindowSpec(budget, budget.period().windowAt(at));
+            WindowSpec spec = new WindowSpec(budget, budget.windowAt(at));
             specs.putIfAbsent(spec.ref(), spec);
         }
 
@@ -684,7 +684,7 @@ public class LedgerProcessor {
         /** The windows at {@code at} of every budget that applies to the agent, by budget and start. */
         private List<WindowRef> refsAt(String orgId, String agentName, Instant at) {
             return budgetsOf(orgId, agentName).stream()
-                    .map(budget -> new WindowRef(budget.id(), budget.period().windowAt(at).start())).toList();
+                    .map(budget -> new WindowRef(budget.id(), budget.windowAt(at).start())).toList();
         }
 
         private static <T> T present(T found, WindowRef ref, String otherwise) {

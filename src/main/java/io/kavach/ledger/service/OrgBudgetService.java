@@ -10,17 +10,18 @@ import io.kavach.ledger.core.BudgetState;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Scope;
+import io.kavach.ledger.core.TimeZones;
 import io.kavach.ledger.store.BudgetEntity;
 import io.kavach.ledger.store.BudgetDefinitionStore;
 import io.kavach.ledger.store.BudgetStateStore;
 import io.kavach.ledger.store.OrgStore;
-import io.kavach.ledger.store.WindowLimits;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -37,16 +38,16 @@ public class OrgBudgetService {
     @Inject
     BudgetStateStore states;
     @Inject
-    WindowLimits windowLimits;
-    @Inject
     BudgetDefinitionStore definitions;
     @Inject
     BudgetChangeApplier applier;
 
     /** A new org budget counts the org's spend of the current period unless {@code countFromNow}. */
-    public BudgetState create(String orgId, String budgetType, Period period, Money limit, boolean countFromNow) {
+    public BudgetState create(String orgId, String budgetType, Period period, Money limit, ZoneId timezone,
+                              boolean countFromNow) {
         try {
-            return QuarkusTransaction.requiringNew().call(() -> insert(orgId, budgetType, period, limit, countFromNow));
+            return QuarkusTransaction.requiringNew().call(
+                    () -> insert(orgId, budgetType, period, limit, timezone, countFromNow));
         } catch (RuntimeException e) {
             // A concurrent create won the unique index; answer as if we had seen it first.
             Optional<UUID> existing = QuarkusTransaction.requiringNew()
@@ -58,7 +59,8 @@ public class OrgBudgetService {
         }
     }
 
-    private BudgetState insert(String orgId, String budgetType, Period period, Money limit, boolean countFromNow) {
+    private BudgetState insert(String orgId, String budgetType, Period period, Money limit, ZoneId timezone,
+                               boolean countFromNow) {
         orgs.ensure(orgId);
         // Budget-configuration writers of one org queue on the org row (as config apply does).
         definitions.lockOrg(orgId);
@@ -70,7 +72,7 @@ public class OrgBudgetService {
         BudgetKey key = BudgetKey.org(period);
         // Through the one path that creates budgets: a removed org budget of this period comes back
         // with its counters, and a new one carries in the org's spend of the period (ADR 0008).
-        applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null, BudgetSpec.of(key, limit))),
+        applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null, BudgetSpec.of(key, limit, timezone))),
                 BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
         BudgetEntity created = findLive(orgId, budgetType, period).orElseThrow();
         return states.currentStates(List.of(Budgets.of(created)), now).get(0);
@@ -80,7 +82,7 @@ public class OrgBudgetService {
     public List<BudgetState> list(String orgId) {
         List<BudgetEntity> budgets = BudgetEntity.list(
                 "orgId = ?1 and scope = ?2 and deletedAt is null", orgId, Scope.ORG.wireName());
-        // Listed daily, monthly, total: the order a reader scans limits in.
+        // Listed hourly, daily, monthly, total: the order a reader scans limits in.
         return states.currentStates(budgets.stream().map(Budgets::of)
                 .sorted(java.util.Comparator.comparing(Budget::period)).toList(), clock.instant());
     }
@@ -91,16 +93,24 @@ public class OrgBudgetService {
         return states.currentStates(List.of(Budgets.of(budget)), clock.instant()).get(0);
     }
 
+    /**
+     * Sets the limit and, when {@code timezone} is not null, the zone (moving to another zone's
+     * clock opens the window of the new clock with the spend it already holds, ADR 0014).
+     */
     @Transactional
-    public BudgetState updateLimit(String orgId, UUID id, Money limit) {
+    public BudgetState update(String orgId, UUID id, Money limit, ZoneId timezone) {
         definitions.lockOrg(orgId);
         BudgetEntity budget = findOwned(orgId, id);
+        if (timezone != null && !timezone.equals(TimeZones.UTC) && budget.periodValue() == Period.TOTAL) {
+            throw ProblemException.validation("timezone", "a total budget never resets, so it takes no time zone (only UTC)");
+        }
+        Budget before = Budgets.of(budget);
+        BudgetSpec from = BudgetSpec.of(before.key(), before.limit(), before.timezone());
+        BudgetSpec to = BudgetSpec.of(before.key(), limit, timezone == null ? before.timezone() : timezone);
         Instant now = clock.instant();
-        budget.limitValue = limit.value();
-        budget.updatedAt = now;
-        budget.managedBy = BudgetOwner.API.wireName();
-        budget.flush();
-        windowLimits.applyLimit(budget.id, limit, now);
+        applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.UPDATE, before.key(), id, from, to)),
+                BudgetOwner.API, now);
+        BudgetEntity.getEntityManager().refresh(budget);
         return states.currentStates(List.of(Budgets.of(budget)), now).get(0);
     }
 

@@ -10,6 +10,7 @@ import io.kavach.ledger.core.BudgetState;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Scope;
+import io.kavach.ledger.core.TimeZones;
 import io.kavach.ledger.store.AgentStore;
 import io.kavach.ledger.store.BudgetDefinitionStore;
 import io.kavach.ledger.store.BudgetDefinitionStore.Definition;
@@ -20,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,8 +50,8 @@ public class SharedBudgetService {
     OrgLimits limits;
 
     /** A new pool counts its members' spend of the current period unless {@code countFromNow}. */
-    public PoolState create(String orgId, String name, Period period, Money limit, List<String> members,
-                            boolean countFromNow) {
+    public PoolState create(String orgId, String name, Period period, Money limit, ZoneId timezone,
+                            List<String> members, boolean countFromNow) {
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 orgs.ensure(orgId);
@@ -62,7 +64,7 @@ public class SharedBudgetService {
                 BudgetKey key = BudgetKey.shared(name, period);
                 Instant now = clock.instant();
                 applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null,
-                        new BudgetSpec(key, limit, members))), BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
+                        new BudgetSpec(key, limit, members, timezone))), BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
                 return state(orgId, name, now);
             });
         } catch (RuntimeException e) {
@@ -92,8 +94,12 @@ public class SharedBudgetService {
         return QuarkusTransaction.requiringNew().call(() -> state(orgId, name, clock.instant()));
     }
 
-    /** Full replace of limit and members; the period is part of the pool's identity and cannot change. */
-    public PoolState replace(String orgId, String name, Period period, Money limit, List<String> members) {
+    /**
+     * Full replace of limit and members, and of the time zone when {@code timezone} is not null;
+     * the period is part of the pool's identity and cannot change.
+     */
+    public PoolState replace(String orgId, String name, Period period, Money limit, ZoneId timezone,
+                             List<String> members) {
         return QuarkusTransaction.requiringNew().call(() -> {
             definitions.lockOrg(orgId);
             Definition pool = find(orgId, name);
@@ -101,8 +107,12 @@ public class SharedBudgetService {
                 throw ProblemException.validation("period", "cannot change (the pool is " + pool.key().period().wireName()
                         + "); delete the pool and create it again with the new period");
             }
-            BudgetSpec from = new BudgetSpec(pool.key(), pool.limit(), pool.members());
-            BudgetSpec to = new BudgetSpec(pool.key(), limit, members);
+            BudgetSpec from = new BudgetSpec(pool.key(), pool.limit(), pool.members(), pool.timezone());
+            if (timezone != null && !timezone.equals(TimeZones.UTC) && pool.key().period() == Period.TOTAL) {
+                throw ProblemException.validation("timezone",
+                        "a total budget never resets, so it takes no time zone (only UTC)");
+            }
+            BudgetSpec to = new BudgetSpec(pool.key(), limit, members, timezone == null ? pool.timezone() : timezone);
             Instant now = clock.instant();
             applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.UPDATE, pool.key(), pool.id(), from, to)),
                     BudgetOwner.API, now);
@@ -159,7 +169,8 @@ public class SharedBudgetService {
     }
 
     static Budget budget(Definition definition) {
-        return new Budget(definition.id(), definition.key(), BudgetState.COST, definition.limit(), definition.owner());
+        return new Budget(definition.id(), definition.key(), BudgetState.COST, definition.limit(), definition.owner(),
+                definition.timezone());
     }
 
     private static ProblemException alreadyExists(String name) {

@@ -54,6 +54,14 @@ public class BudgetEntity extends PanacheEntityBase {
     @Column(name = "managed_by", nullable = false)
     public String managedBy = "api";
 
+    /** The IANA zone its windows follow (ADR 0014). */
+    @Column(nullable = false)
+    public String timezone = "UTC";
+
+    public java.time.ZoneId zone() {
+        return java.time.ZoneId.of(timezone);
+    }
+
     public Scope scopeValue() {
         return Scope.fromWire(scope).orElseThrow();
     }

@@ -93,7 +93,7 @@ public class LedgerStore {
             """;
     private static final String LOCK_WINDOWS = """
             SELECT w.id, w.budget_id, w.window_start, w.window_end, w.limit_value, w.spent, w.reserved,
-                   b.scope, b.name, b.budget_type, b.period, b.limit_value AS budget_limit
+                   b.scope, b.name, b.budget_type, b.period, b.limit_value AS budget_limit, b.timezone
               FROM budget_window w JOIN budget b ON b.id = w.budget_id
              WHERE w.id = ANY(?)
                 OR (w.budget_id, w.window_start) IN (
@@ -429,11 +429,9 @@ public class LedgerStore {
             query.setArray(3, Sql.instants(connection, refs.stream().map(WindowSpec.WindowRef::start).toList()));
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
-                    Scope scope = Scope.fromWire(row.getString("scope")).orElseThrow();
-                    Period period = Period.fromWire(row.getString("period")).orElseThrow();
-                    Budget budget = new Budget(row.getObject("budget_id", UUID.class),
-                            new BudgetKey(scope, scope == Scope.ORG ? null : row.getString("name"), period),
-                            row.getString("budget_type"), Money.of(row.getBigDecimal("budget_limit")));
+                    Budget budget = new Budget(row.getObject("budget_id", UUID.class), BudgetRows.key(row),
+                            row.getString("budget_type"), Money.of(row.getBigDecimal("budget_limit")), null,
+                            BudgetRows.timezone(row));
                     long id = row.getLong("id");
                     locked.put(id, new WindowBalance(id, budget,
                             new Window(Sql.getInstant(row, "window_start"), Sql.getInstant(row, "window_end")),

@@ -12,8 +12,10 @@ import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Reservation;
 import io.kavach.ledger.core.Scope;
+import io.kavach.ledger.core.TimeZones;
 import io.kavach.ledger.core.Window;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -74,6 +76,7 @@ final class OutcomeCodec {
         node.put("limit", state.limit().value().toPlainString());
         node.put("spent", state.spent().value().toPlainString());
         node.put("reserved", state.reserved().value().toPlainString());
+        node.put("timezone", state.timezone().getId());
         node.put("window_start", state.window().start().toString());
         if (state.window().end() != null) {
             node.put("window_end", state.window().end().toString());
@@ -89,6 +92,8 @@ final class OutcomeCodec {
                 node.hasNonNull("window_end") ? Instant.parse(node.get("window_end").asText()) : null);
         return new BudgetState(UUID.fromString(node.path("budget_id").asText()), key,
                 node.path("budget_type").asText(), Money.of(node.path("limit").asText()),
-                Money.of(node.path("spent").asText()), Money.of(node.path("reserved").asText()), window);
+                Money.of(node.path("spent").asText()), Money.of(node.path("reserved").asText()), window, null,
+                // Outcomes stored before budgets had zones were all in UTC.
+                node.hasNonNull("timezone") ? ZoneId.of(node.get("timezone").asText()) : TimeZones.UTC);
     }
 }
