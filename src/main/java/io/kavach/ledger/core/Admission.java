@@ -19,9 +19,9 @@ public final class Admission {
     private Admission() {
     }
 
-    /** The window that refuses {@code amount}, if any; empty means the hold fits in every window. */
-    public static Optional<WindowBalance> refusal(List<WindowBalance> windows, Money amount) {
-        return windows.stream().filter(w -> !w.fits(amount)).min(PRECEDENCE);
+    /** The window that refuses {@code usage}, if any; empty means the hold fits in every window. */
+    public static Optional<WindowBalance> refusal(List<WindowBalance> windows, Usage usage) {
+        return windows.stream().filter(w -> !w.fits(usage.in(w.budget()))).min(PRECEDENCE);
     }
 
     /** Every exhausted window ({@code remaining <= 0}), in precedence order. */

@@ -12,6 +12,12 @@ public final class OrgLimitReached extends RuntimeException {
         this.max = max;
     }
 
+    /** The org has {@code agentsMax} agents and a request names new ones. */
+    public static OrgLimitReached agents(int agentsMax) {
+        return new OrgLimitReached(OrgLimit.AGENTS, agentsMax,
+                "An org may have at most " + agentsMax + " agents; this request names new ones beyond that");
+    }
+
     public OrgLimit limit() {
         return limit;
     }

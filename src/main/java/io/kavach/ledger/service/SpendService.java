@@ -4,7 +4,7 @@ import io.kavach.ledger.core.LedgerCommand;
 import io.kavach.ledger.core.LedgerOutcome;
 import io.kavach.ledger.core.Reservation;
 import io.kavach.ledger.store.LedgerStore;
-import io.kavach.ledger.store.StoredReservation;
+import io.kavach.ledger.core.StoredReservation;
 import io.kavach.ledger.ops.LedgerMetrics;
 import io.agroal.api.AgroalDataSource;
 import io.vertx.core.Context;

@@ -2,7 +2,7 @@ package io.kavach.ledger.store;
 
 import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.core.AgentPause;
-import io.kavach.ledger.core.OrgLimit;
+import io.kavach.ledger.core.ResolvedAgent;
 import io.kavach.ledger.core.OrgLimitReached;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,9 +48,6 @@ public class AgentStore {
     AgroalDataSource dataSource;
 
     /** An agent as the spend path needs it: its id and, when it is paused, the pause (else null). */
-    public record ResolvedAgent(long id, AgentPause pause) {
-    }
-
     /**
      * The ids of the named agents of {@code orgId}, creating those that do not exist yet; refuses
      * ({@link OrgLimitReached}) when the org would then have more than {@code agentsMax} agents.
@@ -59,7 +56,7 @@ public class AgentStore {
     public Map<String, Long> ensure(String orgId, Collection<String> names, int agentsMax) {
         Map<String, ResolvedAgent> agents = resolveWithin(orgId, names, agentsMax);
         if (agents.size() < new TreeSet<>(names).size()) {
-            throw limitReached(agentsMax);
+            throw OrgLimitReached.agents(agentsMax);
         }
         Map<String, Long> ids = new HashMap<>();
         agents.forEach((name, agent) -> ids.put(name, agent.id()));
@@ -139,11 +136,6 @@ public class AgentStore {
         } catch (SQLException e) {
             throw new StoreException("could not resume agent", e);
         }
-    }
-
-    public static OrgLimitReached limitReached(int agentsMax) {
-        return new OrgLimitReached(OrgLimit.AGENTS, agentsMax,
-                "An org may have at most " + agentsMax + " agents; this request names new ones beyond that");
     }
 
     private static long count(Connection connection, String orgId) throws SQLException {

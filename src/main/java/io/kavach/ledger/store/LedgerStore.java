@@ -1,6 +1,14 @@
 package io.kavach.ledger.store;
 
 import io.kavach.ledger.core.Budget;
+import io.kavach.ledger.core.JournalEntry;
+import io.kavach.ledger.core.NewReservation;
+import io.kavach.ledger.core.RecordedEvent;
+import io.kavach.ledger.core.RefusalRow;
+import io.kavach.ledger.core.RollupRow;
+import io.kavach.ledger.core.StoredReservation;
+import io.kavach.ledger.core.WindowSpec;
+import io.kavach.ledger.core.WindowSpec.WindowRef;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.LedgerCommand.SpendEvent;
 import io.kavach.ledger.core.LedgerOutcome;
@@ -23,20 +31,41 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
  * The PostgreSQL side of the spend path. Every method works on the caller's connection, inside
- * the caller's transaction, and takes its row locks in the ledger's one global order:
- * reservation rows (ascending id), then missing windows are created (sorted), then spend events
- * are inserted (sorted by idempotency key), then budget windows are locked in one statement
- * (ascending id), then idempotency-keyed reservations are inserted (sorted by key), then spend
- * rollup rows and refusal rows are upserted (each sorted by key). A
- * transaction waiting at one step holds only locks of earlier steps, so two ledger transactions
+ * the caller's transaction.
+ *
+ * <p><b>The ledger's lock order</b>, written here once; ADR 0003 and the processor cite these
+ * numbers. Every ledger transaction (a batch of {@code LedgerProcessor}, the expiry sweep) takes
+ * its locks in these steps, skipping those it does not need:
+ * <ol start="0">
+ *   <li>which of the batch's API keys are live (ADR 0004): a read, no lock;</li>
+ *   <li>each org's budget definitions, a shared advisory lock, orgs sorted (ADR 0008;
+ *       definition writers take it exclusively, before their org row);</li>
+ *   <li>reservation rows of commits and releases, ascending id, {@code FOR UPDATE} (the sweep:
+ *       expired pending rows, ascending id, {@code SKIP LOCKED}); reservations under the batch's
+ *       idempotency keys are read without a lock;</li>
+ *   <li>agents created on first use, names sorted ({@code AgentStore}; the insert's foreign key
+ *       check key-share locks the org row), and what applies to them, read without a lock;</li>
+ *   <li>missing windows created, sorted by budget and start;</li>
+ *   <li>spend events inserted, sorted by org and idempotency key;</li>
+ *   <li>every window the batch touches, in one statement, ascending id, {@code FOR UPDATE};</li>
+ *   <li>under those locks, the writes: window counters, alert outbox rows (ADR 0011), new
+ *       reservations sorted by org and idempotency key, reservation updates, journal rows, then
+ *       spend rollup rows and refusal rows, each upserted sorted by key (ADR 0010).</li>
+ * </ol>
+ * A transaction waiting at one step holds only locks of earlier steps, so two ledger transactions
  * can never wait on each other in a cycle.
  */
 @ApplicationScoped
@@ -170,8 +199,8 @@ public class LedgerStore {
      * Which of {@code keyHashes} (SHA-256 of API keys) belong to live keys, as lower-case hex.
      * Takes no lock; in a READ COMMITTED transaction it sees every revocation committed before it.
      */
-    public java.util.Set<String> liveKeyHashes(Connection connection, Collection<byte[]> keyHashes) throws SQLException {
-        java.util.Set<String> live = new java.util.HashSet<>();
+    public Set<String> liveKeyHashes(Connection connection, Collection<byte[]> keyHashes) throws SQLException {
+        Set<String> live = new HashSet<>();
         if (keyHashes.isEmpty()) {
             return live;
         }
@@ -179,7 +208,7 @@ public class LedgerStore {
             query.setArray(1, connection.createArrayOf("bytea", keyHashes.toArray(new byte[0][])));
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
-                    live.add(java.util.HexFormat.of().formatHex(row.getBytes(1)));
+                    live.add(HexFormat.of().formatHex(row.getBytes(1)));
                 }
             }
         }
@@ -267,13 +296,13 @@ public class LedgerStore {
         return found;
     }
 
-    public java.util.Optional<StoredReservation> find(Connection connection, String orgId, UUID id)
+    public Optional<StoredReservation> find(Connection connection, String orgId, UUID id)
             throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(FIND_ONE)) {
             query.setObject(1, id);
             query.setString(2, orgId);
             try (ResultSet row = query.executeQuery()) {
-                return row.next() ? java.util.Optional.of(reservation(row)) : java.util.Optional.empty();
+                return row.next() ? Optional.of(reservation(row)) : Optional.empty();
             }
         }
     }
@@ -394,18 +423,18 @@ public class LedgerStore {
     }
 
     /** The row ids of existing windows, without locking them (a window's id never changes). */
-    public Map<WindowSpec.WindowRef, Long> windowIds(Connection connection, Collection<WindowSpec.WindowRef> refs)
+    public Map<WindowRef, Long> windowIds(Connection connection, Collection<WindowRef> refs)
             throws SQLException {
-        Map<WindowSpec.WindowRef, Long> ids = new HashMap<>();
+        Map<WindowRef, Long> ids = new HashMap<>();
         if (refs.isEmpty()) {
             return ids;
         }
         try (PreparedStatement query = connection.prepareStatement(WINDOW_IDS)) {
-            query.setArray(1, Sql.uuids(connection, refs.stream().map(WindowSpec.WindowRef::budgetId).toList()));
-            query.setArray(2, Sql.instants(connection, refs.stream().map(WindowSpec.WindowRef::start).toList()));
+            query.setArray(1, Sql.uuids(connection, refs.stream().map(WindowRef::budgetId).toList()));
+            query.setArray(2, Sql.instants(connection, refs.stream().map(WindowRef::start).toList()));
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
-                    ids.put(new WindowSpec.WindowRef(row.getObject("budget_id", UUID.class),
+                    ids.put(new WindowRef(row.getObject("budget_id", UUID.class),
                             Sql.getInstant(row, "window_start")), row.getLong("id"));
                 }
             }
@@ -417,7 +446,7 @@ public class LedgerStore {
      * Locks, in one statement and ascending id order, every window named by ref or by id, and
      * returns their counters keyed by row id.
      */
-    public Map<Long, WindowBalance> lockWindows(Connection connection, Collection<WindowSpec.WindowRef> refs,
+    public Map<Long, WindowBalance> lockWindows(Connection connection, Collection<WindowRef> refs,
                                                 Collection<Long> ids) throws SQLException {
         Map<Long, WindowBalance> locked = new LinkedHashMap<>();
         if (refs.isEmpty() && ids.isEmpty()) {
@@ -425,8 +454,8 @@ public class LedgerStore {
         }
         try (PreparedStatement query = connection.prepareStatement(LOCK_WINDOWS)) {
             query.setArray(1, Sql.longs(connection, ids));
-            query.setArray(2, Sql.uuids(connection, refs.stream().map(WindowSpec.WindowRef::budgetId).toList()));
-            query.setArray(3, Sql.instants(connection, refs.stream().map(WindowSpec.WindowRef::start).toList()));
+            query.setArray(2, Sql.uuids(connection, refs.stream().map(WindowRef::budgetId).toList()));
+            query.setArray(3, Sql.instants(connection, refs.stream().map(WindowRef::start).toList()));
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
                     Budget budget = new Budget(row.getObject("budget_id", UUID.class), BudgetRows.key(row),
@@ -479,9 +508,9 @@ public class LedgerStore {
      * per org, the keys that were inserted now. Within one call the first event of a key (in the
      * given order) is the one inserted.
      */
-    public Map<String, java.util.Set<String>> insertEvents(Connection connection, List<NewEvent> events)
+    public Map<String, Set<String>> insertEvents(Connection connection, List<NewEvent> events)
             throws SQLException {
-        Map<String, java.util.Set<String>> inserted = new HashMap<>();
+        Map<String, Set<String>> inserted = new HashMap<>();
         if (events.isEmpty()) {
             return inserted;
         }
@@ -528,7 +557,7 @@ public class LedgerStore {
                 while (row.next()) {
                     String key = row.getString("idempotency_key");
                     if (key != null) {
-                        inserted.computeIfAbsent(row.getString("org_id"), o -> new java.util.HashSet<>()).add(key);
+                        inserted.computeIfAbsent(row.getString("org_id"), o -> new HashSet<>()).add(key);
                     }
                 }
             }
@@ -540,9 +569,9 @@ public class LedgerStore {
      * What the org's already recorded events under {@code keys} were (agent, cost, time), by key:
      * a redelivery must match it, another payload under the same key is not the same event.
      */
-    public Map<String, EventPayload> eventPayloads(Connection connection, String orgId, Collection<String> keys)
+    public Map<String, RecordedEvent> eventPayloads(Connection connection, String orgId, Collection<String> keys)
             throws SQLException {
-        Map<String, EventPayload> found = new HashMap<>();
+        Map<String, RecordedEvent> found = new HashMap<>();
         if (keys.isEmpty()) {
             return found;
         }
@@ -551,7 +580,7 @@ public class LedgerStore {
             query.setArray(2, Sql.texts(connection, keys));
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
-                    found.put(row.getString("idempotency_key"), new EventPayload(row.getLong("agent_id"),
+                    found.put(row.getString("idempotency_key"), new RecordedEvent(row.getLong("agent_id"),
                             Money.of(row.getBigDecimal("cost")), Sql.getInstant(row, "occurred_at")));
                 }
             }
@@ -590,7 +619,7 @@ public class LedgerStore {
         if (rows.isEmpty()) {
             return;
         }
-        java.util.TreeMap<String, RollupRow> summed = new java.util.TreeMap<>();
+        TreeMap<String, RollupRow> summed = new TreeMap<>();
         for (RollupRow row : rows) {
             summed.merge(row.sortKey(), row, RollupRow::plus);
         }
@@ -615,7 +644,7 @@ public class LedgerStore {
         if (refusals.isEmpty()) {
             return;
         }
-        java.util.TreeMap<String, RefusalRow> summed = new java.util.TreeMap<>();
+        TreeMap<String, RefusalRow> summed = new TreeMap<>();
         for (RefusalRow refusal : refusals) {
             summed.merge(refusal.sortKey(), refusal, RefusalRow::plus);
         }
@@ -632,66 +661,20 @@ public class LedgerStore {
         }
     }
 
-    /** Spend to add to one rollup row; {@code budgetId} {@link #ALL_SPEND} is the row of all spend. */
-    public record RollupRow(String orgId, UUID budgetId, java.time.LocalDate day, long agentId, String provider,
-                            String model, Money cost, long inputTokens, long outputTokens, long calls) {
-
-        public static final UUID ALL_SPEND = new UUID(0, 0);
-
-        public RollupRow {
-            provider = provider == null ? "" : provider;
-            model = model == null ? "" : model;
-        }
-
-        String sortKey() {
-            return String.join("\u001f", orgId, budgetId.toString(), day.toString(), String.format("%020d", agentId),
-                    provider, model);
-        }
-
-        RollupRow plus(RollupRow other) {
-            return new RollupRow(orgId, budgetId, day, agentId, provider, model, cost.plus(other.cost),
-                    inputTokens + other.inputTokens, outputTokens + other.outputTokens, calls + other.calls);
-        }
-    }
-
-    /** One refusal to count; {@code budgetKey} is '' when no budget is the cause (a paused agent). */
-    public record RefusalRow(String orgId, long agentId, String kind, String reason, String budgetKey, Instant at,
-                             long count) {
-
-        String sortKey() {
-            return String.join("\u001f", orgId, String.format("%020d", agentId), kind, reason, budgetKey);
-        }
-
-        RefusalRow plus(RefusalRow other) {
-            return new RefusalRow(orgId, agentId, kind, reason, budgetKey, at.isAfter(other.at) ? at : other.at,
-                    count + other.count);
-        }
-    }
-
     // ---------------------------------------------------------------- rows
 
     private static StoredReservation reservation(ResultSet row) throws SQLException {
+        Reservation.Request request = new Reservation.Request(row.getString("agent_name"),
+                Money.of(row.getBigDecimal("amount")), row.getInt("ttl_seconds"), row.getString("provider"),
+                row.getString("model"), row.getString("run_id"));
+        Instant resolvedAt = Sql.getInstant(row, "resolved_at");
         BigDecimal cost = row.getBigDecimal("cost");
-        Long input = (Long) row.getObject("input_tokens");
-        Long output = (Long) row.getObject("output_tokens");
-        Reservation reservation = new Reservation(
-                row.getObject("id", UUID.class),
-                row.getString("org_id"),
-                row.getString("agent_name"),
-                ReservationStatus.fromWire(row.getString("status")),
-                Money.of(row.getBigDecimal("amount")),
-                cost == null ? null : Money.of(cost),
-                row.getInt("ttl_seconds"),
-                Sql.getInstant(row, "expires_at"),
-                Sql.getInstant(row, "created_at"),
-                Sql.getInstant(row, "resolved_at"),
-                row.getBoolean("overrun"),
-                row.getBoolean("late"),
-                row.getString("provider"),
-                row.getString("model"),
-                row.getString("run_id"),
-                input,
-                output,
+        Reservation.Resolution resolution = resolvedAt == null ? null : new Reservation.Resolution(resolvedAt,
+                cost == null ? null : Money.of(cost), row.getBoolean("overrun"), row.getBoolean("late"),
+                (Long) row.getObject("input_tokens"), (Long) row.getObject("output_tokens"));
+        Reservation reservation = new Reservation(row.getObject("id", UUID.class), row.getString("org_id"), request,
+                Sql.getInstant(row, "created_at"), Sql.getInstant(row, "expires_at"),
+                ReservationStatus.fromWire(row.getString("status")), resolution,
                 Arrays.asList(Sql.longArray(row, "window_ids")));
         String outcome = row.getString("outcome");
         LedgerOutcome first = outcome == null ? null : OutcomeCodec.decode(outcome, reservation);
@@ -700,24 +683,6 @@ public class LedgerStore {
 
     static String arrayLiteral(List<Long> ids) {
         return ids.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
-    }
-
-    /** A reservation row to insert, with what only the row keeps. */
-    public record NewReservation(Reservation reservation, long agentId, String idempotencyKey, String fingerprint,
-                                 LedgerOutcome outcome) {
-    }
-
-    /** What identifies a recorded spend event beyond its idempotency key: its agent, cost and time. */
-    public record EventPayload(long agentId, Money cost, Instant occurredAt) {
-
-        /**
-         * Whether {@code other} is the same event, to PostgreSQL's microsecond; a resend without a
-         * timestamp matches any time.
-         */
-        public boolean sameEvent(long otherAgentId, SpendEvent other) {
-            return agentId == otherAgentId && cost.compareTo(other.cost()) == 0
-                    && (!other.occurredAtGiven() || occurredAt.equals(other.occurredAt()));
-        }
     }
 
     /** A spend event to insert, with the agent and the windows it is booked into. */

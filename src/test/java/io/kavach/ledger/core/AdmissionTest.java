@@ -23,8 +23,8 @@ class AdmissionTest {
     @Test
     void aHoldFitsExactlyUpToTheLimit() {
         WindowBalance pool = window(1, BudgetKey.shared("p", Period.DAILY), "1.00", "0.40", "0.30");
-        assertTrue(Admission.refusal(List.of(pool), Money.of("0.30")).isEmpty());
-        assertEquals(pool, Admission.refusal(List.of(pool), Money.of("0.300000001")).orElseThrow());
+        assertTrue(Admission.refusal(List.of(pool), Usage.ofCost(Money.of("0.30"))).isEmpty());
+        assertEquals(pool, Admission.refusal(List.of(pool), Usage.ofCost(Money.of("0.300000001"))).orElseThrow());
     }
 
     @Test
@@ -32,8 +32,8 @@ class AdmissionTest {
         WindowBalance agent = window(1, BudgetKey.agent("a", Period.DAILY), "1", "1", "0");
         WindowBalance pool = window(2, BudgetKey.shared("p", Period.DAILY), "1", "1", "0");
         WindowBalance org = window(3, BudgetKey.org(Period.MONTHLY), "5", "5", "0");
-        assertEquals(org, Admission.refusal(List.of(agent, pool, org), Money.of("0.01")).orElseThrow());
-        assertEquals(pool, Admission.refusal(List.of(agent, pool), Money.of("0.01")).orElseThrow());
+        assertEquals(org, Admission.refusal(List.of(agent, pool, org), Usage.ofCost(Money.of("0.01"))).orElseThrow());
+        assertEquals(pool, Admission.refusal(List.of(agent, pool), Usage.ofCost(Money.of("0.01"))).orElseThrow());
         assertEquals(List.of(org, pool, agent), Admission.exhausted(List.of(agent, pool, org)));
         assertEquals("org_budget_exceeded", Scope.ORG.exceededReason());
     }
@@ -42,7 +42,7 @@ class AdmissionTest {
     void withinAScopeTheTightestIsNamed() {
         WindowBalance loose = window(1, BudgetKey.shared("a", Period.DAILY), "10", "9", "0");
         WindowBalance tight = window(2, BudgetKey.shared("b", Period.DAILY), "10", "9.5", "0");
-        assertEquals(tight, Admission.refusal(List.of(loose, tight), Money.of("2")).orElseThrow());
+        assertEquals(tight, Admission.refusal(List.of(loose, tight), Usage.ofCost(Money.of("2"))).orElseThrow());
     }
 
     @Test

@@ -1,7 +1,5 @@
-package io.kavach.ledger.store;
+package io.kavach.ledger.core;
 
-import io.kavach.ledger.core.Budget;
-import io.kavach.ledger.core.Window;
 import java.time.Instant;
 import java.util.UUID;
 

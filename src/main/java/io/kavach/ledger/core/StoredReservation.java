@@ -1,7 +1,4 @@
-package io.kavach.ledger.store;
-
-import io.kavach.ledger.core.LedgerOutcome;
-import io.kavach.ledger.core.Reservation;
+package io.kavach.ledger.core;
 
 /**
  * A reservation row with what idempotent replay needs (the request fingerprint and first outcome)

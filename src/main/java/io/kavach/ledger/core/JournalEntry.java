@@ -1,6 +1,5 @@
-package io.kavach.ledger.store;
+package io.kavach.ledger.core;
 
-import io.kavach.ledger.core.Money;
 import java.util.List;
 import java.util.UUID;
 
