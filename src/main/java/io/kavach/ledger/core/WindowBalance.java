@@ -67,8 +67,15 @@ public final class WindowBalance {
         return limit.minus(spent).minus(reserved);
     }
 
-    /** The admission rule: {@code spent + reserved + amount <= limit}. */
+    /**
+     * The admission rule: {@code spent + reserved + amount <= limit}. A hold of nothing in this
+     * budget's unit (a reservation that states no tokens, under a token budget) fits only while
+     * something is left: an exhausted budget refuses every reservation it applies to (ADR 0015).
+     */
     public boolean fits(Money amount) {
+        if (amount.isZero()) {
+            return !exhausted();
+        }
         return spent.plus(reserved).plus(amount).compareTo(limit) <= 0;
     }
 

@@ -147,16 +147,27 @@ public class AgentService {
     public BudgetStatus status(String orgId, String agent) {
         List<Budget> budgets = applicable.forAgentNamed(orgId, agent);
         List<BudgetState> current = states.currentStates(budgets, clock.instant());
+        // remaining is USD, as the SDK reads it: the tightest cost budget of all use. A budget of
+        // another unit that is exhausted stops the agent too, and is then the binding one; one
+        // that counts a single model or provider stops only that use, not the agent (ADR 0015).
         BudgetState tightest = null;
+        BudgetState exhaustedOther = null;
         for (BudgetState state : current) {
-            if (tightest == null || state.remaining().compareTo(tightest.remaining()) < 0) {
-                tightest = state;
+            if (state.key().plainCost()) {
+                if (tightest == null || state.remaining().compareTo(tightest.remaining()) < 0) {
+                    tightest = state;
+                }
+            } else if (exhaustedOther == null && state.key().model() == null && state.key().provider() == null
+                    && state.exhausted()) {
+                exhaustedOther = state;
             }
         }
         Money remaining = tightest == null ? null : tightest.remaining();
+        boolean costLeft = remaining == null || remaining.isPositive();
+        BudgetState binding = costLeft && exhaustedOther != null ? exhaustedOther : tightest;
         AgentPause pause = agents.pauseOf(orgId, agent).orElse(null);
-        return new BudgetStatus(agent, pause == null && (remaining == null || remaining.isPositive()), remaining,
-                tightest == null ? null : tightest.key(), current, pause);
+        return new BudgetStatus(agent, pause == null && costLeft && exhaustedOther == null, remaining,
+                binding == null ? null : binding.key(), current, pause);
     }
 
     List<BudgetState> ownStates(String orgId, String agent, Instant now) {

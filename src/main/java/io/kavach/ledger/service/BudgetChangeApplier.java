@@ -82,7 +82,9 @@ class BudgetChangeApplier {
                 // On the new clock the current window is another one: it counts what the scope
                 // already spent in it, like a budget created now (ADR 0014).
                 definitions.setTimezone(change.budgetId(), change.to().timezone(), now);
-                opened.add(opening(change.budgetId(), change.to(), agentIds, now));
+                if (change.key().plainCost()) {
+                    opened.add(opening(change.budgetId(), change.to(), agentIds, now));
+                }
             }
             if (change.key().scope() == Scope.SHARED && !Objects.equals(change.from().agents(), change.to().agents())) {
                 definitions.replaceMembers(change.budgetId(), ids(change.to().agents(), agentIds));
@@ -114,7 +116,9 @@ class BudgetChangeApplier {
         windowLimits.applyLimits(newLimits, now);
         for (int i = 0; i < creates.size(); i++) {
             BudgetSpec spec = creates.get(i).to();
-            if (!countFromNow.contains(spec.key())) {
+            // Opening balances carry in USD of all use; a budget of another unit, or one that counts
+            // one model or provider, starts at zero (ADR 0015).
+            if (!countFromNow.contains(spec.key()) && spec.key().plainCost()) {
                 opened.add(opening(createdIds.get(i), spec, agentIds, now));
             }
         }

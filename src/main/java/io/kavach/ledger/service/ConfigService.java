@@ -92,10 +92,14 @@ public class ConfigService {
         }
     }
 
-    /** The org's configuration in agentkavach.yaml's structure; importing it changes nothing. */
+    /**
+     * The org's configuration in agentkavach.yaml's structure; importing it changes nothing. The
+     * file states cost budgets of all use; budgets of other types or with a model or provider
+     * filter are made through the API and left out (a file leaves them alone, ADR 0015).
+     */
     public ObjectNode export(String orgId) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            List<BudgetSpec> live = definitions.live(orgId).stream()
+            List<BudgetSpec> live = definitions.live(orgId).stream().filter(d -> d.key().plainCost())
                     .map(ConfigService::spec).toList();
             return ConfigExport.export(live, ConfigExtras.normalize(ConfigYaml.readStoredJson(orgs.extras(orgId))));
         });

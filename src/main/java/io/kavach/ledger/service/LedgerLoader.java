@@ -183,7 +183,8 @@ public class LedgerLoader {
             List<NewEvent> events = new ArrayList<>();
             for (Ingest ingest : ingests) {
                 for (SpendEvent event : ingest.events()) {
-                    List<Long> ids = locked.refsAt(ingest.orgId(), event.agentName(), event.occurredAt()).stream()
+                    List<Long> ids = locked.refsAt(ingest.orgId(), event.agentName(), event.occurredAt(),
+                                    event.provider(), event.model()).stream()
                             .map(ref -> created(windowIds.get(ref), ref)).toList();
                     events.add(new NewEvent(ingest.orgId(), locked.agentId(ingest.orgId(), event.agentName()), event, ids));
                 }

@@ -43,38 +43,34 @@ public class OrgBudgetService {
     BudgetChangeApplier applier;
 
     /** A new org budget counts the org's spend of the current period unless {@code countFromNow}. */
-    public BudgetState create(String orgId, String budgetType, Period period, Money limit, ZoneId timezone,
-                              boolean countFromNow) {
+    public BudgetState create(String orgId, BudgetKey key, Money limit, ZoneId timezone, boolean countFromNow) {
         try {
-            return QuarkusTransaction.requiringNew().call(
-                    () -> insert(orgId, budgetType, period, limit, timezone, countFromNow));
+            return QuarkusTransaction.requiringNew().call(() -> insert(orgId, key, limit, timezone, countFromNow));
         } catch (RuntimeException e) {
             // A concurrent create won the unique index; answer as if we had seen it first.
             Optional<UUID> existing = QuarkusTransaction.requiringNew()
-                    .call(() -> findLive(orgId, budgetType, period).map(b -> b.id));
+                    .call(() -> findLive(orgId, key).map(b -> b.id));
             if (existing.isPresent()) {
-                throw alreadyExists(existing.get(), period);
+                throw alreadyExists(existing.get(), key);
             }
             throw e;
         }
     }
 
-    private BudgetState insert(String orgId, String budgetType, Period period, Money limit, ZoneId timezone,
-                               boolean countFromNow) {
+    private BudgetState insert(String orgId, BudgetKey key, Money limit, ZoneId timezone, boolean countFromNow) {
         orgs.ensure(orgId);
         // Budget-configuration writers of one org queue on the org row (as config apply does).
         definitions.lockOrg(orgId);
-        Optional<BudgetEntity> existing = findLive(orgId, budgetType, period);
+        Optional<BudgetEntity> existing = findLive(orgId, key);
         if (existing.isPresent()) {
-            throw alreadyExists(existing.get().id, period);
+            throw alreadyExists(existing.get().id, key);
         }
         Instant now = clock.instant();
-        BudgetKey key = BudgetKey.org(period);
         // Through the one path that creates budgets: a removed org budget of this period comes back
         // with its counters, and a new one carries in the org's spend of the period (ADR 0008).
         applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null, BudgetSpec.of(key, limit, timezone))),
                 BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
-        BudgetEntity created = findLive(orgId, budgetType, period).orElseThrow();
+        BudgetEntity created = findLive(orgId, key).orElseThrow();
         return states.currentStates(List.of(Budgets.of(created)), now).get(0);
     }
 
@@ -104,6 +100,10 @@ public class OrgBudgetService {
         if (timezone != null && !timezone.equals(TimeZones.UTC) && budget.periodValue() == Period.TOTAL) {
             throw ProblemException.validation("timezone", "a total budget never resets, so it takes no time zone (only UTC)");
         }
+        if (budget.key().type().counts() && limit.value().stripTrailingZeros().scale() > 0) {
+            throw ProblemException.validation("limit_value", "must be a whole number of " + budget.budgetType
+                    + " for a " + budget.budgetType + " budget");
+        }
         Budget before = Budgets.of(budget);
         BudgetSpec from = BudgetSpec.of(before.key(), before.limit(), before.timezone());
         BudgetSpec to = BudgetSpec.of(before.key(), limit, timezone == null ? before.timezone() : timezone);
@@ -121,10 +121,10 @@ public class OrgBudgetService {
         budget.deletedAt = clock.instant();
     }
 
-    private Optional<BudgetEntity> findLive(String orgId, String budgetType, Period period) {
-        return BudgetEntity.find(
-                "orgId = ?1 and scope = ?2 and budgetType = ?3 and period = ?4 and deletedAt is null",
-                orgId, Scope.ORG.wireName(), budgetType, period.wireName()).firstResultOptional();
+    private Optional<BudgetEntity> findLive(String orgId, BudgetKey key) {
+        return BudgetEntity.<BudgetEntity>find("orgId = ?1 and scope = ?2 and budgetType = ?3 and period = ?4"
+                        + " and deletedAt is null", orgId, Scope.ORG.wireName(), key.type().wireName(),
+                key.period().wireName()).stream().filter(b -> b.key().equals(key)).findFirst();
     }
 
     /** Another org's budget, a deleted one and a missing one are indistinguishable: 404. */
@@ -137,9 +137,9 @@ public class OrgBudgetService {
         return budget;
     }
 
-    private static ProblemException alreadyExists(UUID existingId, Period period) {
+    private static ProblemException alreadyExists(UUID existingId, BudgetKey key) {
         return new ProblemException(409, "budget_already_exists", "Budget already exists",
-                "The org already has a " + period.wireName() + " cost budget: " + existingId
+                "The org already has the budget " + key + ": " + existingId
                         + ". Change its limit with PUT /v1/org/budgets/" + existingId)
                 .with("existing_id", existingId.toString());
     }

@@ -50,8 +50,9 @@ public class SharedBudgetService {
     OrgLimits limits;
 
     /** A new pool counts its members' spend of the current period unless {@code countFromNow}. */
-    public PoolState create(String orgId, String name, Period period, Money limit, ZoneId timezone,
-                            List<String> members, boolean countFromNow) {
+    public PoolState create(String orgId, BudgetKey key, Money limit, ZoneId timezone, List<String> members,
+                            boolean countFromNow) {
+        String name = key.name();
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 orgs.ensure(orgId);
@@ -61,7 +62,6 @@ public class SharedBudgetService {
                     throw alreadyExists(name);
                 }
 
-                BudgetKey key = BudgetKey.shared(name, period);
                 Instant now = clock.instant();
                 applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null,
                         new BudgetSpec(key, limit, members, timezone))), BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
@@ -96,16 +96,25 @@ public class SharedBudgetService {
 
     /**
      * Full replace of limit and members, and of the time zone when {@code timezone} is not null;
-     * the period is part of the pool's identity and cannot change.
+     * the period, type and filters are the pool's identity and cannot change ({@code sameKind}
+     * says whether the type and filters sent are the pool's; null when none was sent).
      */
-    public PoolState replace(String orgId, String name, Period period, Money limit, ZoneId timezone,
-                             List<String> members) {
+    public PoolState replace(String orgId, String name, Period period, java.util.function.Predicate<BudgetKey> sameKind,
+                             Money limit, ZoneId timezone, List<String> members) {
         return QuarkusTransaction.requiringNew().call(() -> {
             definitions.lockOrg(orgId);
             Definition pool = find(orgId, name);
             if (period != null && period != pool.key().period()) {
                 throw ProblemException.validation("period", "cannot change (the pool is " + pool.key().period().wireName()
                         + "); delete the pool and create it again with the new period");
+            }
+            if (sameKind != null && !sameKind.test(pool.key())) {
+                throw ProblemException.validation("budget_type", "cannot change the pool's type, model or provider"
+                        + " (it is " + pool.key() + "); delete the pool and create it again");
+            }
+            if (pool.key().type().counts() && limit.value().stripTrailingZeros().scale() > 0) {
+                throw ProblemException.validation("limit_value", "must be a whole number of "
+                        + pool.key().type().wireName() + " for a " + pool.key().type().wireName() + " budget");
             }
             BudgetSpec from = new BudgetSpec(pool.key(), pool.limit(), pool.members(), pool.timezone());
             if (timezone != null && !timezone.equals(TimeZones.UTC) && pool.key().period() == Period.TOTAL) {
@@ -169,7 +178,8 @@ public class SharedBudgetService {
     }
 
     static Budget budget(Definition definition) {
-        return new Budget(definition.id(), definition.key(), BudgetState.COST, definition.limit(), definition.owner(),
+        return new Budget(definition.id(), definition.key(), definition.key().type().wireName(), definition.limit(),
+                definition.owner(),
                 definition.timezone());
     }
 

@@ -32,7 +32,7 @@ public class ApplicableBudgetStore {
     // One row per (agent, applicable budget). Org budgets join every requested agent. %s is where
     // the agent ids come from; its parameters come before the org's.
     private static final String APPLICABLE = """
-            SELECT a.agent_id, b.id, b.scope, b.name, b.budget_type, b.period, b.limit_value, b.managed_by, b.timezone
+            SELECT a.agent_id, b.id, b.scope, b.name, b.budget_type, b.period, b.limit_value, b.managed_by, b.timezone, b.model, b.provider
               FROM %s AS a(agent_id)
               JOIN budget b
                 ON b.org_id = ? AND b.deleted_at IS NULL

@@ -34,7 +34,7 @@ public class BudgetDefinitionStore {
     public static final String UNIQUE_VIOLATION = "23505";
 
     private static final String LIVE = """
-            SELECT id, scope, name, agent_id, budget_type, period, limit_value, managed_by, timezone
+            SELECT id, scope, name, agent_id, budget_type, period, limit_value, managed_by, timezone, model, provider
               FROM budget WHERE org_id = ? AND deleted_at IS NULL
             """;
     private static final String MEMBERS = """
@@ -46,8 +46,8 @@ public class BudgetDefinitionStore {
             """;
     private static final String INSERT = """
             INSERT INTO budget (id, org_id, scope, name, agent_id, budget_type, period, limit_value, created_at, updated_at,
-                                managed_by, timezone)
-            VALUES (?, ?, ?, ?, ?, 'cost', ?, ?, ?, ?, ?, ?)
+                                managed_by, timezone, model, provider)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
     // The most recently removed budget of the key, brought back with its id, so its windows (and
     // their counters) continue: removing and re-adding a budget cannot reset its spend (ADR 0008).
@@ -55,7 +55,8 @@ public class BudgetDefinitionStore {
             UPDATE budget SET deleted_at = NULL, limit_value = ?, updated_at = ?, managed_by = ?, timezone = ?
              WHERE id = (SELECT id FROM budget
                           WHERE org_id = ? AND scope = ? AND period = ? AND name IS NOT DISTINCT FROM ?
-                            AND budget_type = 'cost' AND deleted_at IS NOT NULL
+                            AND budget_type = ? AND model IS NOT DISTINCT FROM ? AND provider IS NOT DISTINCT FROM ?
+                            AND deleted_at IS NOT NULL
                           ORDER BY deleted_at DESC, id DESC LIMIT 1)
             RETURNING id
             """;
@@ -205,6 +206,9 @@ public class BudgetDefinitionStore {
                 revive.setString(6, key.scope().wireName());
                 revive.setString(7, key.period().wireName());
                 revive.setString(8, key.name());
+                revive.setString(9, key.type().wireName());
+                revive.setString(10, key.model());
+                revive.setString(11, key.provider());
                 try (ResultSet row = revive.executeQuery()) {
                     if (row.next()) {
                         return new Created(row.getObject(1, UUID.class), true);
@@ -221,12 +225,15 @@ public class BudgetDefinitionStore {
                 } else {
                     insert.setLong(5, agentId);
                 }
-                insert.setString(6, key.period().wireName());
-                insert.setBigDecimal(7, limit.value());
-                Sql.setInstant(insert, 8, now);
+                insert.setString(6, key.type().wireName());
+                insert.setString(7, key.period().wireName());
+                insert.setBigDecimal(8, limit.value());
                 Sql.setInstant(insert, 9, now);
-                insert.setString(10, owner.wireName());
-                insert.setString(11, timezone.getId());
+                Sql.setInstant(insert, 10, now);
+                insert.setString(11, owner.wireName());
+                insert.setString(12, timezone.getId());
+                insert.setString(13, key.model());
+                insert.setString(14, key.provider());
                 insert.executeUpdate();
                 return new Created(id, false);
             }

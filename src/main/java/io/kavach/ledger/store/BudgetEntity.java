@@ -54,6 +54,11 @@ public class BudgetEntity extends PanacheEntityBase {
     @Column(name = "managed_by", nullable = false)
     public String managedBy = "api";
 
+    /** Counts only this model's or provider's use when set (ADR 0015). */
+    public String model;
+
+    public String provider;
+
     /** The IANA zone its windows follow (ADR 0014). */
     @Column(nullable = false)
     public String timezone = "UTC";
@@ -75,6 +80,7 @@ public class BudgetEntity extends PanacheEntityBase {
     }
 
     public BudgetKey key() {
-        return new BudgetKey(scopeValue(), scopeValue() == Scope.ORG ? null : name, periodValue());
+        return new BudgetKey(scopeValue(), scopeValue() == Scope.ORG ? null : name, periodValue(),
+                io.kavach.ledger.core.BudgetType.fromWire(budgetType).orElseThrow(), model, provider);
     }
 }

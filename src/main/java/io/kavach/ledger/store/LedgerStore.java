@@ -87,7 +87,8 @@ public class LedgerStore {
     private static final String RESERVATION_COLUMNS = """
             r.id, r.org_id, r.status, r.amount, r.cost, r.window_ids, r.ttl_seconds, r.expires_at, r.created_at,
             r.resolved_at, r.overrun, r.late, r.provider, r.model, r.run_id, r.input_tokens, r.output_tokens,
-            r.idempotency_key, r.request_fingerprint, r.outcome::text AS outcome, a.name AS agent_name, r.agent_id
+            r.idempotency_key, r.request_fingerprint, r.outcome::text AS outcome, a.name AS agent_name, r.agent_id,
+            r.hold_tokens, r.hold_input_tokens, r.hold_output_tokens
             """;
     // Only a row of the org that names it is locked: another org's id never touches that org's row
     // (the id is found by the primary key, then kept only if the org matches; filtered rows are not locked).
@@ -122,7 +123,7 @@ public class LedgerStore {
             """;
     private static final String LOCK_WINDOWS = """
             SELECT w.id, w.budget_id, w.window_start, w.window_end, w.limit_value, w.spent, w.reserved,
-                   b.scope, b.name, b.budget_type, b.period, b.limit_value AS budget_limit, b.timezone
+                   b.scope, b.name, b.budget_type, b.period, b.limit_value AS budget_limit, b.timezone, b.model, b.provider
               FROM budget_window w JOIN budget b ON b.id = w.budget_id
              WHERE w.id = ANY(?)
                 OR (w.budget_id, w.window_start) IN (
@@ -157,14 +158,18 @@ public class LedgerStore {
             """;
     private static final String INSERT_RESERVATIONS = """
             INSERT INTO reservation (id, org_id, agent_id, status, amount, window_ids, ttl_seconds, expires_at,
-                                     idempotency_key, request_fingerprint, outcome, provider, model, run_id, created_at)
+                                     idempotency_key, request_fingerprint, outcome, provider, model, run_id, created_at,
+                                     hold_tokens, hold_input_tokens, hold_output_tokens)
             SELECT t.id, t.org_id, t.agent_id, t.status, t.amount, t.window_ids::bigint[], t.ttl_seconds,
                    t.expires_at::timestamptz, t.idempotency_key, t.request_fingerprint, t.outcome::jsonb,
-                   t.provider, t.model, t.run_id, t.created_at::timestamptz
+                   t.provider, t.model, t.run_id, t.created_at::timestamptz, t.hold_tokens, t.hold_input_tokens,
+                   t.hold_output_tokens
               FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::numeric[], ?::text[], ?::int[], ?::text[],
-                          ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                          ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                          ?::bigint[], ?::bigint[], ?::bigint[])
                    AS t(id, org_id, agent_id, status, amount, window_ids, ttl_seconds, expires_at, idempotency_key,
-                        request_fingerprint, outcome, provider, model, run_id, created_at)
+                        request_fingerprint, outcome, provider, model, run_id, created_at, hold_tokens,
+                        hold_input_tokens, hold_output_tokens)
              ORDER BY t.org_id, t.idempotency_key, t.id
             ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id
@@ -178,10 +183,10 @@ public class LedgerStore {
              WHERE r.id = t.id
             """;
     private static final String INSERT_JOURNAL = """
-            INSERT INTO journal_entry (org_id, kind, reservation_id, window_ids, reserved_delta, spent_delta)
-            SELECT t.org_id, t.kind, t.reservation_id, t.window_ids::bigint[], t.reserved_delta, t.spent_delta
-              FROM unnest(?::text[], ?::text[], ?::uuid[], ?::text[], ?::numeric[], ?::numeric[])
-                   AS t(org_id, kind, reservation_id, window_ids, reserved_delta, spent_delta)
+            INSERT INTO journal_entry (org_id, kind, reservation_id, window_ids, reserved_delta, spent_delta, unit)
+            SELECT t.org_id, t.kind, t.reservation_id, t.window_ids::bigint[], t.reserved_delta, t.spent_delta, t.unit
+              FROM unnest(?::text[], ?::text[], ?::uuid[], ?::text[], ?::numeric[], ?::numeric[], ?::text[])
+                   AS t(org_id, kind, reservation_id, window_ids, reserved_delta, spent_delta, unit)
             """;
     private static final String UPDATE_WINDOWS = """
             UPDATE budget_window w
@@ -321,7 +326,7 @@ public class LedgerStore {
         String[] orgs = new String[n], statuses = new String[n], windows = new String[n], expires = new String[n],
                 keys = new String[n], fingerprints = new String[n], outcomes = new String[n], providers = new String[n],
                 models = new String[n], runs = new String[n], created = new String[n];
-        Long[] agents = new Long[n];
+        Long[] agents = new Long[n], holdTokens = new Long[n], holdInputs = new Long[n], holdOutputs = new Long[n];
         BigDecimal[] amounts = new BigDecimal[n];
         Integer[] ttls = new Integer[n];
         for (int i = 0; i < n; i++) {
@@ -342,6 +347,9 @@ public class LedgerStore {
             models[i] = r.model();
             runs[i] = r.runId();
             created[i] = r.createdAt().toString();
+            holdTokens[i] = r.request().tokens();
+            holdInputs[i] = r.request().inputTokens();
+            holdOutputs[i] = r.request().outputTokens();
         }
         try (PreparedStatement insert = connection.prepareStatement(INSERT_RESERVATIONS)) {
             insert.setArray(1, connection.createArrayOf("uuid", ids));
@@ -359,6 +367,9 @@ public class LedgerStore {
             insert.setArray(13, connection.createArrayOf("text", models));
             insert.setArray(14, connection.createArrayOf("text", runs));
             insert.setArray(15, connection.createArrayOf("text", created));
+            insert.setArray(16, connection.createArrayOf("bigint", holdTokens));
+            insert.setArray(17, connection.createArrayOf("bigint", holdInputs));
+            insert.setArray(18, connection.createArrayOf("bigint", holdOutputs));
             int inserted = 0;
             try (ResultSet row = insert.executeQuery()) {
                 while (row.next()) {
@@ -499,6 +510,7 @@ public class LedgerStore {
             insert.setArray(4, Sql.texts(connection, entries.stream().map(e -> arrayLiteral(e.windowIds())).toList()));
             insert.setArray(5, Sql.decimals(connection, entries.stream().map(e -> e.reservedDelta().value()).toList()));
             insert.setArray(6, Sql.decimals(connection, entries.stream().map(e -> e.spentDelta().value()).toList()));
+            insert.setArray(7, Sql.texts(connection, entries.stream().map(e -> e.unit().wireName()).toList()));
             insert.executeUpdate();
         }
     }
@@ -666,7 +678,8 @@ public class LedgerStore {
     private static StoredReservation reservation(ResultSet row) throws SQLException {
         Reservation.Request request = new Reservation.Request(row.getString("agent_name"),
                 Money.of(row.getBigDecimal("amount")), row.getInt("ttl_seconds"), row.getString("provider"),
-                row.getString("model"), row.getString("run_id"));
+                row.getString("model"), row.getString("run_id"), (Long) row.getObject("hold_tokens"),
+                (Long) row.getObject("hold_input_tokens"), (Long) row.getObject("hold_output_tokens"));
         Instant resolvedAt = Sql.getInstant(row, "resolved_at");
         BigDecimal cost = row.getBigDecimal("cost");
         Reservation.Resolution resolution = resolvedAt == null ? null : new Reservation.Resolution(resolvedAt,
