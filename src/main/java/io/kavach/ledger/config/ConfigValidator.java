@@ -8,6 +8,8 @@ import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Names;
 import io.kavach.ledger.core.Period;
+import io.kavach.ledger.core.BudgetType;
+import io.kavach.ledger.core.DefaultBudget;
 import io.kavach.ledger.core.TimeZones;
 import java.math.BigDecimal;
 import java.time.ZoneId;
@@ -108,7 +110,10 @@ public final class ConfigValidator {
         if (agents.size() > AGENTS_MAX) {
             error(AGENTS, "a configuration may name at most " + AGENTS_MAX + " agents");
         }
-        return new DesiredConfig(budgets, agents, extras, List.copyOf(warnings));
+        return new DesiredConfig(budgets, agents, extras, List.copyOf(warnings), defaultsGiven
+                ? defaultBudget.entrySet().stream().map(d -> new DefaultBudget(BudgetType.COST, d.getKey(),
+                        d.getValue().limit(), d.getValue().timezone())).toList()
+                : null);
     }
 
     /**

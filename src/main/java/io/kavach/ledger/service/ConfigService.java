@@ -37,6 +37,8 @@ public class ConfigService {
     @Inject
     OrgStore orgs;
     @Inject
+    io.kavach.ledger.store.DefaultBudgetStore defaultBudgets;
+    @Inject
     AgentStore agents;
     @Inject
     BudgetDefinitionStore definitions;
@@ -75,6 +77,10 @@ public class ConfigService {
                     // Agents the file names exist afterwards, budget or not (docs/pools-and-config.md: created by config).
                     agents.ensure(orgId, desired.agents(), limits.agentsPerOrg());
                     applier.apply(orgId, changes, BudgetOwner.CONFIG, now);
+                    if (desired.defaultBudgets() != null) {
+                        // defaults.budget is also the org's default-budget template (ADR 0015).
+                        defaultBudgets.replace(orgId, desired.defaultBudgets(), now);
+                    }
                     if (extrasChanged) {
                         orgs.setExtras(orgId, ConfigYaml.writeJson(desired.extras()));
                     }
