@@ -1,7 +1,8 @@
 package io.kavach.ledger.alert;
 
-import io.kavach.ledger.alert.AlertStore.AlertEvent;
-import io.kavach.ledger.alert.AlertStore.Attempt;
+import io.kavach.ledger.store.AlertStore;
+import io.kavach.ledger.core.AlertEvent;
+import io.kavach.ledger.core.AlertEvent.Attempt;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;

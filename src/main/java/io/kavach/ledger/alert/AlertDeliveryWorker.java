@@ -1,7 +1,9 @@
 package io.kavach.ledger.alert;
 
-import io.kavach.ledger.alert.AlertStore.AlertEvent;
-import io.kavach.ledger.alert.AlertStore.Attempt;
+import io.kavach.ledger.store.AlertStore;
+import io.kavach.ledger.core.AlertRule;
+import io.kavach.ledger.core.AlertEvent;
+import io.kavach.ledger.core.AlertEvent.Attempt;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.Scope;
 import io.kavach.ledger.store.BudgetDefinitionStore;
@@ -40,6 +42,8 @@ import org.jboss.logging.Logger;
  * sends each alert on a bounded pool with at most {@code per-target-concurrency} in flight per
  * target host, and records every attempt. A failure is retried with exponential backoff until
  * {@code retry-for} after firing, then the alert is {@code dead}.
+ Just over 300 lines: claim,
+ * per-target throttling and retry policy are one loop, read top to bottom.
  */
 @Startup
 @ApplicationScoped

@@ -1,8 +1,9 @@
 package io.kavach.ledger.alert;
 
-import io.kavach.ledger.alert.AlertStore.Crossing;
-import io.kavach.ledger.alert.AlertStore.IndexedRule;
 import io.kavach.ledger.core.WindowBalance;
+import io.kavach.ledger.store.AlertStore;
+import io.kavach.ledger.store.AlertStore.Crossing;
+import io.kavach.ledger.store.AlertStore.IndexedRule;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,8 +11,6 @@ import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Decides, inside a ledger transaction and after its counters are written, which alert rules
@@ -53,7 +53,7 @@ public class AlertFiring {
             }));
 
     /** Called by the ledger with every window it locked, on its connection, before it commits. */
-    public void fire(Connection connection, Collection<WindowBalance> windows, Instant now) throws SQLException {
+    public void fire(Collection<WindowBalance> windows, Instant now) {
         if (index.isEmpty()) {
             return;
         }
@@ -74,7 +74,7 @@ public class AlertFiring {
         if (crossings.isEmpty()) {
             return;
         }
-        int inserted = store.fire(connection, crossings, now).size();
+        int inserted = store.fire(crossings, now).size();
         // Remembered only once the transaction commits: a rolled-back batch is retried and must fire then.
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
@@ -93,7 +93,7 @@ public class AlertFiring {
         });
     }
 
-    private static String pair(java.util.UUID ruleId, long windowId) {
+    private static String pair(UUID ruleId, long windowId) {
         return ruleId + "/" + windowId;
     }
 }

@@ -1,8 +1,9 @@
 package io.kavach.ledger.alert;
 
+import io.kavach.ledger.core.AlertRule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kavach.ledger.alert.AlertStore.AlertEvent;
+import io.kavach.ledger.core.AlertEvent;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 

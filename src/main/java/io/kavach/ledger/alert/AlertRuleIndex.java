@@ -1,6 +1,7 @@
 package io.kavach.ledger.alert;
 
-import io.kavach.ledger.alert.AlertStore.IndexedRule;
+import io.kavach.ledger.store.AlertStore;
+import io.kavach.ledger.store.AlertStore.IndexedRule;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;

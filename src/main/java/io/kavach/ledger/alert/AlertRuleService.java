@@ -1,8 +1,10 @@
 package io.kavach.ledger.alert;
 
-import io.kavach.ledger.alert.AlertRule.Channel;
-import io.kavach.ledger.error.FieldError;
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.store.AlertStore;
+import io.kavach.ledger.core.AlertRule;
+import io.kavach.ledger.core.AlertRule.Channel;
+import io.kavach.ledger.core.FieldError;
+import io.kavach.ledger.core.DomainError;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.Scope;
 import io.kavach.ledger.store.BudgetDefinitionStore;
@@ -102,9 +104,9 @@ public class AlertRuleService {
             // Serialises rule writes of one org so the cap holds; the spend path never takes this lock.
             definitions.lockOrg(orgId);
             if (store.liveRuleCount(orgId) >= config.rulesPerOrg()) {
-                throw new ProblemException(409, "alert_rule_limit_reached", "Limit reached",
+                throw new DomainError.BoundReached("alert_rule_limit_reached", "Limit reached",
                         "The org has " + config.rulesPerOrg() + " alert rules, the most it may have; delete one first")
-                        .with("limit", config.rulesPerOrg());
+                        .withBound("limit", config.rulesPerOrg());
             }
             store.insertRule(rule);
         });
@@ -118,7 +120,7 @@ public class AlertRuleService {
 
     public void delete(String orgId, UUID id) {
         if (!QuarkusTransaction.requiringNew().call(() -> store.deleteRule(orgId, id, now()))) {
-            throw ProblemException.notFound("Alert rule " + id);
+            throw new DomainError.NotFound("Alert rule " + id);
         }
         index.refresh();
     }

@@ -1,12 +1,14 @@
 package io.kavach.ledger.alert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kavach.ledger.alert.AlertRule.Channel;
 import io.kavach.ledger.alert.AlertRuleService.Draft;
-import io.kavach.ledger.error.FieldError;
+import io.kavach.ledger.core.AlertRule;
+import io.kavach.ledger.core.AlertRule.Channel;
 import io.kavach.ledger.core.BudgetKey;
+import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.core.Names;
 import io.kavach.ledger.core.Scope;
+import io.kavach.ledger.store.AlertStore;
 import io.kavach.ledger.store.BudgetDefinitionStore;
 import io.kavach.ledger.store.OrgStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 
@@ -77,7 +80,7 @@ public class AlertSync {
      * The YAML's {@code alerts:} (with its {@code channels:}) become the {@code config}-owned rules;
      * a dry run only judges them. {@code budgets} are the budget keys the file declares.
      */
-    public Outcome fromConfigDocument(String orgId, JsonNode document, java.util.Set<BudgetKey> budgets, boolean dryRun) {
+    public Outcome fromConfigDocument(String orgId, JsonNode document, Set<BudgetKey> budgets, boolean dryRun) {
         List<FieldError> refused = new ArrayList<>();
         List<Draft> accepted = new ArrayList<>();
         List<Draft> drafts = ConfigAlerts.drafts(document, budgets, refused);

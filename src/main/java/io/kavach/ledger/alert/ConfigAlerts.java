@@ -1,9 +1,10 @@
 package io.kavach.ledger.alert;
 
+import io.kavach.ledger.core.AlertRule;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kavach.ledger.alert.AlertRule.Channel;
+import io.kavach.ledger.core.AlertRule.Channel;
 import io.kavach.ledger.alert.AlertRuleService.Draft;
-import io.kavach.ledger.error.FieldError;
+import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.Names;
 import io.kavach.ledger.core.Scope;

@@ -2,14 +2,14 @@ package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kavach.ledger.api.RequestReader.Amount;
 import io.kavach.ledger.api.RequestReader.Presence;
 import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.config.ConfigYaml;
-import io.kavach.ledger.error.FieldError;
-import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.core.AgentPause;
 import io.kavach.ledger.core.BudgetKey;
+import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Names;
 import io.kavach.ledger.core.Period;
@@ -32,6 +32,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -55,7 +57,7 @@ public class AgentResource {
     @Inject
     AgentService agents;
     @Inject
-    com.fasterxml.jackson.databind.ObjectMapper json;
+    ObjectMapper json;
 
     public record AgentView(String name, List<BudgetStateView> budgets, JsonNode sdkConfig, boolean paused,
                             @JsonInclude(JsonInclude.Include.ALWAYS) String pausedReason,
@@ -145,14 +147,7 @@ public class AgentResource {
         } else if (list.size() > OWN_BUDGETS_MAX) {
             request.error("budgets", "must have at most " + OWN_BUDGETS_MAX + " budgets");
         } else {
-            for (int i = 0; i < list.size(); i++) {
-                String path = "budgets[" + i + "]";
-                JsonNode entry = list.get(i);
-                if (!entry.isObject()) {
-                    request.error(path, "must be an object {period, limit_value}");
-                    continue;
-                }
-                RequestReader item = request.nested(entry, path);
+            for (RequestReader item : request.objects("budgets", list, "an object {period, limit_value}")) {
                 BudgetTypes.Kind kind = BudgetTypes.kind(item);
                 Period period = item.period("period", Presence.REQUIRED);
                 Money limit = BudgetTypes.limit(item, kind);
@@ -196,14 +191,14 @@ public class AgentResource {
     @RolesAllowed(Roles.ADMIN)
     public BudgetStatusView pause(@PathParam("name") String name,
                                   @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body)
-            throws java.io.IOException {
+            throws IOException {
         String agent = agentName(name);
         String reason = null;
         if (body != null && body.length > 0) {
             if (!isJson(contentType)) {
                 throw new NotSupportedException();
             }
-            RequestReader request = RequestReader.body(JsonBodyReader.read(new java.io.ByteArrayInputStream(body),
+            RequestReader request = RequestReader.body(JsonBodyReader.read(new ByteArrayInputStream(body),
                     PAUSE_BODY_BYTES_MAX));
             reason = request.text("reason", RequestReader.Presence.OPTIONAL, PAUSE_REASON);
             request.rejectUnknown().throwIfInvalid();

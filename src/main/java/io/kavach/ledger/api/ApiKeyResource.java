@@ -1,7 +1,6 @@
 package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.core.Ids;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;

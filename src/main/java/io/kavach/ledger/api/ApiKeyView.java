@@ -1,6 +1,6 @@
 package io.kavach.ledger.api;
 
-import io.kavach.ledger.service.ApiKeyService.ApiKeyDetails;
+import io.kavach.ledger.core.ApiKeyDetails;
 import io.kavach.ledger.service.ApiKeyService.IssuedApiKey;
 import java.time.Instant;
 

@@ -1,6 +1,6 @@
 package io.kavach.ledger.api;
 
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.config.ConfigYaml;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -40,7 +40,7 @@ public final class BodyLimits {
             new Route("PUT", Pattern.compile("/v1/shared-budgets/" + ID + "/?"), MIB),
             new Route("POST", Pattern.compile("/v1/api-keys/?"), 4 * KIB),
             // An agentkavach.yaml (the configuration's own bound), and an SDK's synced configuration.
-            new Route("PUT", Pattern.compile("/v1/config/?"), io.kavach.ledger.config.ConfigYaml.BODY_BYTES_MAX),
+            new Route("PUT", Pattern.compile("/v1/config/?"), ConfigYaml.BODY_BYTES_MAX),
             new Route("POST", Pattern.compile("/v1/sync-config/?"), 512 * KIB));
 
     private BodyLimits() {

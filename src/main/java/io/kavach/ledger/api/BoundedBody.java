@@ -1,10 +1,12 @@
 package io.kavach.ledger.api;
 
-import io.kavach.ledger.error.ProblemException;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Request bodies read with a hard bound on their size: the raw bytes are counted as they arrive,
@@ -27,13 +29,13 @@ final class BoundedBody {
      */
     static InputStream open(InputStream raw, String contentEncoding, long rawBytesMax, long inflatedBytesMax)
             throws IOException {
-        String encoding = contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(java.util.Locale.ROOT);
+        String encoding = contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(Locale.ROOT);
         return switch (encoding) {
             case "", "identity" -> new Limited(raw, Math.min(rawBytesMax, inflatedBytesMax));
             case "gzip", "x-gzip" -> {
                 try {
                     yield new Limited(new GZIPInputStream(new Limited(raw, rawBytesMax), 64 * 1024), inflatedBytesMax);
-                } catch (java.util.zip.ZipException | java.io.EOFException e) {
+                } catch (ZipException | EOFException e) {
                     throw notGzip();
                 }
             }
@@ -70,7 +72,7 @@ final class BoundedBody {
             int n;
             try {
                 n = super.read(buffer, offset, length);
-            } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            } catch (ZipException | EOFException e) {
                 throw notGzip();
             }
             if (n > 0) {

@@ -2,13 +2,14 @@ package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kavach.ledger.alert.AlertSync;
 import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.config.ConfigValidator;
 import io.kavach.ledger.config.ConfigYaml;
+import io.kavach.ledger.config.DesiredConfig;
 import io.kavach.ledger.core.TimeZones;
-import io.kavach.ledger.error.FieldError;
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
 import io.kavach.ledger.service.ConfigService;
@@ -45,7 +46,7 @@ public class ConfigResource {
     @Inject
     ConfigService config;
     @Inject
-    io.kavach.ledger.alert.AlertSync alertSync;
+    AlertSync alertSync;
 
     /** A budget as a change shows it; {@code timezone} only when it is not UTC (ADR 0014). */
     public record SpecView(BigDecimal limitValue, List<String> agents, String timezone) {
@@ -64,7 +65,7 @@ public class ConfigResource {
     public record ConfigResultView(boolean dryRun, List<ChangeView> changes,
                                    @JsonInclude(JsonInclude.Include.ALWAYS) List<String> unmanaged,
                                    @JsonInclude(JsonInclude.Include.ALWAYS) List<FieldError> warnings,
-                                   io.kavach.ledger.alert.AlertSync.Outcome alerts) {
+                                   AlertSync.Outcome alerts) {
     }
 
     /**
@@ -91,7 +92,7 @@ public class ConfigResource {
         byte[] bytes = readBounded(body);
         boolean json = contentType != null && contentType.toLowerCase().startsWith(MediaType.APPLICATION_JSON);
         JsonNode document = json ? ConfigYaml.parseJson(bytes) : ConfigYaml.parseYaml(bytes);
-        io.kavach.ledger.config.DesiredConfig desired = ConfigValidator.validate(document);
+        DesiredConfig desired = ConfigValidator.validate(document);
         ConfigResult result = config.apply(caller.orgId(), desired, dryRun, pruneAll);
         // The YAML's alerts: become config-owned alert rules (docs/alerts.md); a dry run only judges them.
         var alerts = alertSync.fromConfigDocument(caller.orgId(), document, desired.budgets().keySet(), dryRun);

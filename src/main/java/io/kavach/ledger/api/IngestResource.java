@@ -1,16 +1,16 @@
 package io.kavach.ledger.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.kavach.ledger.config.ClientInput;
-import io.kavach.ledger.error.FieldError;
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.core.LedgerCommand;
 import io.kavach.ledger.core.LedgerOutcome;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
 import io.kavach.ledger.service.SpendService;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -24,11 +24,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import io.smallrye.common.annotation.Blocking;
 
 /**
  * Spend that already happened, wire-compatible with the AgentKavach SDK's exporter: gzipped
@@ -99,7 +101,7 @@ public class IngestResource {
 
     /** The positions in {@code events[]} of the batch's valid events, in order. */
     private static int[] positions(EventReader.Batch batch) {
-        java.util.Set<Integer> invalid = new java.util.HashSet<>();
+        Set<Integer> invalid = new HashSet<>();
         batch.rejected().forEach(r -> invalid.add(r.index()));
         int[] positions = new int[batch.events().size()];
         for (int position = 0, next = 0; next < positions.length; position++) {
@@ -115,7 +117,7 @@ public class IngestResource {
         List<RejectedEvent> rejected = new ArrayList<>();
         batch.rejected().forEach(r -> rejected.add(new RejectedEvent(r.index(), null, r.errors())));
         ingested.keyReused().forEach(i -> rejected.add(new RejectedEvent(positions[i], KEY_REUSED, KEY_REUSED_ERRORS)));
-        rejected.sort(java.util.Comparator.comparingInt(RejectedEvent::index));
+        rejected.sort(Comparator.comparingInt(RejectedEvent::index));
         return rejected;
     }
 

@@ -1,11 +1,9 @@
 package io.kavach.ledger.api;
 
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.service.DatabaseFailures;
 import io.kavach.ledger.service.LedgerRefusal;
 import jakarta.ws.rs.core.Response;
-import java.sql.SQLException;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 
@@ -25,7 +23,6 @@ final class LedgerUnavailable {
     static final int DATABASE_RETRY_AFTER_SECONDS = 5;
     static final int BUSY_RETRY_AFTER_SECONDS = 1;
     /** Serialization failure, deadlock, lock timeout, statement timeout: the transaction rolled back. */
-    private static final Set<String> TRANSIENT_SQL_STATES = Set.of("40001", "40P01", "55P03", "57014");
     private static final Logger LOG = Logger.getLogger(LedgerUnavailable.class);
 
     private LedgerUnavailable() {
@@ -56,10 +53,10 @@ final class LedgerUnavailable {
             retryAfter = problem.headers().containsKey("Retry-After")
                     ? parseSeconds(problem.headers().get("Retry-After")) : BUSY_RETRY_AFTER_SECONDS;
             why = problem.reason();
-        } else if (ProblemMapper.isDatabaseUnavailable(cause)) {
+        } else if (DatabaseFailures.unavailable(cause)) {
             retryAfter = DATABASE_RETRY_AFTER_SECONDS;
             why = "database_unavailable";
-        } else if (isTransient(cause)) {
+        } else if (DatabaseFailures.contention(cause)) {
             retryAfter = BUSY_RETRY_AFTER_SECONDS;
             why = "contention";
         } else {
@@ -71,18 +68,6 @@ final class LedgerUnavailable {
                         + retryAfter + " s: events already recorded are counted once, by their idempotency_key")
                 .with("retry_after_seconds", retryAfter)
                 .withHeader("Retry-After", Integer.toString(retryAfter)));
-    }
-
-    private static boolean isTransient(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null && TRANSIENT_SQL_STATES.contains(sql.getSQLState())) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
     }
 
     private static int parseSeconds(String value) {

@@ -3,7 +3,6 @@ package io.kavach.ledger.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kavach.ledger.api.RequestReader.Amount;
 import io.kavach.ledger.api.RequestReader.Presence;
-import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.BudgetState;
 import io.kavach.ledger.core.Ids;

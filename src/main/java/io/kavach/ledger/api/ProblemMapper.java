@@ -1,12 +1,11 @@
 package io.kavach.ledger.api;
 
-import io.kavach.ledger.error.FieldError;
-import io.kavach.ledger.error.ProblemException;
-import io.kavach.ledger.error.SqlFailures;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.kavach.ledger.core.DomainError;
 import io.kavach.ledger.core.OrgLimit;
 import io.kavach.ledger.core.OrgLimitReached;
+import io.kavach.ledger.service.DatabaseFailures;
 import io.kavach.ledger.service.LedgerRefusal;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -21,13 +20,15 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The one place exceptions become HTTP answers: every error is an RFC 9457
  * {@code application/problem+json} body with a stable {@code reason}. Nothing internal (class
- * names, SQL, stack traces) ever reaches a body; unexpected failures are logged here instead.
+ * names, SQL, stack traces) ever reaches a body; unexpected failures are logged here instead. The
+ * reason codes and their statuses are listed in docs/contract.md, "Reason codes".
  */
 public class ProblemMapper {
 
@@ -38,6 +39,11 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response problem(ProblemException problem) {
         return render(problem);
+    }
+
+    @ServerExceptionMapper
+    public Response refused(DomainError e) {
+        return render(ProblemException.of(e));
     }
 
     @ServerExceptionMapper
@@ -76,7 +82,7 @@ public class ProblemMapper {
     public Response malformedJson(JsonProcessingException e) {
         String where = e.getLocation() == null ? ""
                 : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-        return render(ProblemException.badRequest("malformed_json", "The body is not valid JSON" + where));
+        return render(ProblemException.of(new DomainError.UnreadableBody("malformed_json", "The body is not valid JSON" + where)));
     }
 
     @ServerExceptionMapper
@@ -86,6 +92,9 @@ public class ProblemMapper {
         }
         if (e.getCause() instanceof ProblemException problem) {
             return render(problem);
+        }
+        if (e.getCause() instanceof DomainError refused) {
+            return refused(refused);
         }
         int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
         ProblemException problem;
@@ -125,11 +134,14 @@ public class ProblemMapper {
      */
     static Response failure(Throwable e) {
         Throwable cause = e;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
         if (cause instanceof ProblemException problem) {
             return render(problem);
+        }
+        if (cause instanceof DomainError refused) {
+            return render(ProblemException.of(refused));
         }
         if (cause instanceof OrgLimitReached limit) {
             return render(limitReached(limit.limit(), limit.max(), limit.detail()));
@@ -137,14 +149,14 @@ public class ProblemMapper {
         if (cause instanceof LedgerRefusal refusal) {
             return render(ledgerRefused(refusal));
         }
-        if (SqlFailures.isDataException(cause)) {
+        if (DatabaseFailures.dataRefused(cause)) {
             // PostgreSQL refused a value of this request (SQLState class 22); validation should
             // have caught it first, so it is logged, but it is the request's fault, not a 500.
             LOG.warnf("data exception from PostgreSQL: %s", cause.toString());
             return render(new ProblemException(422, "invalid_data", "Request is invalid",
                     "The request holds a value the ledger cannot store; nothing was changed"));
         }
-        if (isDatabaseUnavailable(cause)) {
+        if (DatabaseFailures.unavailable(cause)) {
             LOG.warnf("database unavailable: %s", cause.toString());
             return render(new ProblemException(503, "database_unavailable", "Service unavailable",
                     "The ledger database is not reachable; retry shortly").withHeader("Retry-After", "5"));
@@ -201,10 +213,5 @@ public class ProblemMapper {
         body.put("reason", problem.reason());
         body.putAll(problem.members());
         return body;
-    }
-
-    /** Connection failures (SQLState class 08, admin shutdown) and an exhausted or unreachable pool. */
-    static boolean isDatabaseUnavailable(Throwable e) {
-        return SqlFailures.isDatabaseUnavailable(e);
     }
 }

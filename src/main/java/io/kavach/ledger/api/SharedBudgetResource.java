@@ -1,9 +1,9 @@
 package io.kavach.ledger.api;
 
+import io.kavach.ledger.core.Bounds;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kavach.ledger.api.RequestReader.Amount;
 import io.kavach.ledger.api.RequestReader.Presence;
-import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Names;
 import io.kavach.ledger.core.Period;
@@ -119,7 +119,7 @@ public class SharedBudgetResource {
     }
 
     private static List<String> agents(RequestReader request, Presence presence) {
-        return request.agentNames("agents", presence, SharedBudgetService.POOL_MEMBERS_MAX);
+        return request.agentNames("agents", presence, Bounds.POOL_MEMBERS_MAX);
     }
 
     /** A name no pool could have cannot name an existing pool: 404, like any other missing pool. */

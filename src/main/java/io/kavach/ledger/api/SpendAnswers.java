@@ -1,9 +1,9 @@
 package io.kavach.ledger.api;
 
-import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.core.AgentPause;
 import io.kavach.ledger.core.BudgetState;
 import io.kavach.ledger.core.LedgerOutcome;
+import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -112,7 +112,7 @@ final class SpendAnswers {
     }
 
     /** 401 for a spend whose API key the ledger transaction found revoked: the same as any bad credential. */
-    static jakarta.ws.rs.core.Response unauthorized() {
+    static Response unauthorized() {
         return ProblemMapper.unauthorizedResponse("The credentials were not accepted (invalid, expired or revoked)");
     }
 

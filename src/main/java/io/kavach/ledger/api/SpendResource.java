@@ -2,8 +2,7 @@ package io.kavach.ledger.api;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kavach.ledger.error.FieldError;
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.core.SpendAnalytics.Dimension;
 import io.kavach.ledger.core.SpendAnalytics.Page;
 import io.kavach.ledger.core.SpendAnalytics.Row;

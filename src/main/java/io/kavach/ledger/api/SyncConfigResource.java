@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kavach.ledger.alert.AlertSync;
 import io.kavach.ledger.api.RequestReader.Amount;
 import io.kavach.ledger.api.RequestReader.Presence;
 import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.ConfigYaml;
-import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.core.BudgetState;
 import io.kavach.ledger.core.Money;
-import io.kavach.ledger.core.Names;
 import io.kavach.ledger.core.Period;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
@@ -32,6 +31,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The AgentKavach SDK's config sync. The payload is the SDK's wire format, so fields this
@@ -47,7 +47,7 @@ public class SyncConfigResource {
     static final String PER_RUN = "per_run";
     static final String REDACTED = "[redacted]";
     /** Channels whose {@code target} is itself a credential (whoever holds it can post or page). */
-    private static final java.util.Set<String> CREDENTIAL_TARGETS = java.util.Set.of("slack", "pagerduty");
+    private static final Set<String> CREDENTIAL_TARGETS = Set.of("slack", "pagerduty");
 
     @Inject
     Caller caller;
@@ -56,7 +56,7 @@ public class SyncConfigResource {
     @Inject
     Clock clock;
     @Inject
-    io.kavach.ledger.alert.AlertSync alertSync;
+    AlertSync alertSync;
 
     public record OrgBudgetView(String key, String action) {
     }
@@ -74,7 +74,7 @@ public class SyncConfigResource {
     public record SyncView(String agentName, List<BudgetStateView> budgets, List<ConfigResource.ChangeView> changes,
                            @JsonInclude(JsonInclude.Include.ALWAYS) OrgBudgetView orgBudget, StoredView stored,
                            List<RequestView> applied, List<RequestView> kept,
-                           io.kavach.ledger.alert.AlertSync.Outcome alerts) {
+                           AlertSync.Outcome alerts) {
     }
 
     @POST
@@ -88,40 +88,10 @@ public class SyncConfigResource {
         JsonNode alertConfigs = kept(request, "alert_configs");
         JsonNode orgAlertConfigs = kept(request, "org_alert_configs");
 
-        Map<Period, Money> own = new EnumMap<>(Period.class);
-        ArrayNode guardrails = JsonNodeFactory.instance.arrayNode();
-        ArrayNode unenforced = JsonNodeFactory.instance.arrayNode();
-        if (budgets != null) {
-            for (int i = 0; i < budgets.size(); i++) {
-                String path = "budgets[" + i + "]";
-                JsonNode entry = budgets.get(i);
-                if (!entry.isObject()) {
-                    request.error(path, "must be an object {budget_type, period, limit_value, unit}");
-                    continue;
-                }
-                RequestReader item = request.nested(entry, path);
-                String type = word(entry.get("budget_type"));
-                String period = word(entry.get("period"));
-                if (PER_RUN.equals(period)) {
-                    if (request.document(path, entry) != null) {
-                        guardrails.add(entry); // per-run guardrails are enforced by the SDK itself
-                    }
-                } else if ((type == null || BudgetState.COST.equals(type)) && period != null
-                        && Period.fromWire(period).isPresent()) {
-                    Money limit = item.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
-                    Period p = Period.fromWire(period).get();
-                    if (own.containsKey(p)) {
-                        item.error("period", "duplicate: each period may appear once among cost budgets");
-                    } else if (limit != null) {
-                        own.put(p, limit);
-                    }
-                } else if (type == null && period == null) {
-                    item.error("period", "is required");
-                } else if (request.document(path, entry) != null) {
-                    unenforced.add(entry); // token or request budgets, other periods: shown, not enforced (yet)
-                }
-            }
-        }
+        SdkBudgets read = readBudgets(request, budgets);
+        Map<Period, Money> own = read.own();
+        ArrayNode guardrails = read.guardrails();
+        ArrayNode unenforced = read.unenforced();
 
         Period orgPeriod = null;
         Money orgLimit = null;
@@ -169,6 +139,44 @@ public class SyncConfigResource {
                 new StoredView(guardrails.size(), size(alertConfigs), size(orgAlertConfigs), unenforced.size()),
                 result.applied().stream().map(RequestView::of).toList(),
                 result.kept().stream().map(RequestView::of).toList(), alerts);
+    }
+
+    /** The SDK's budget entries: cost budgets by period (enforced), per-run guardrails, the rest (shown only). */
+    private record SdkBudgets(Map<Period, Money> own, ArrayNode guardrails, ArrayNode unenforced) {
+    }
+
+    private static SdkBudgets readBudgets(RequestReader request, JsonNode budgets) {
+        Map<Period, Money> own = new EnumMap<>(Period.class);
+        ArrayNode guardrails = JsonNodeFactory.instance.arrayNode();
+        ArrayNode unenforced = JsonNodeFactory.instance.arrayNode();
+        if (budgets == null) {
+            return new SdkBudgets(own, guardrails, unenforced);
+        }
+        for (RequestReader item : request.objects("budgets", budgets, "an object {budget_type, period, limit_value, unit}")) {
+            JsonNode entry = item.node();
+            String path = item.where();
+            String type = word(entry.get("budget_type"));
+            String period = word(entry.get("period"));
+            if (PER_RUN.equals(period)) {
+                if (request.document(path, entry) != null) {
+                    guardrails.add(entry); // per-run guardrails are enforced by the SDK itself
+                }
+            } else if ((type == null || BudgetState.COST.equals(type)) && period != null
+                    && Period.fromWire(period).isPresent()) {
+                Money limit = item.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+                Period p = Period.fromWire(period).get();
+                if (own.containsKey(p)) {
+                    item.error("period", "duplicate: each period may appear once among cost budgets");
+                } else if (limit != null) {
+                    own.put(p, limit);
+                }
+            } else if (type == null && period == null) {
+                item.error("period", "is required");
+            } else if (request.document(path, entry) != null) {
+                unenforced.add(entry); // token or request budgets, other periods: shown, not enforced (yet)
+            }
+        }
+        return new SdkBudgets(own, guardrails, unenforced);
     }
 
     /** A list the ledger stores for display: at most {@link #ENTRIES_MAX} entries, clean text, bounded numbers. */

@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.kavach.ledger.error.FieldError;
+import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.core.Names;
 import io.kavach.ledger.core.NumberText;
 import java.io.IOException;

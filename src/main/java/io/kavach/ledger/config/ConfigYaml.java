@@ -1,6 +1,8 @@
 package io.kavach.ledger.config;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -16,9 +18,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.core.DomainError;
+import io.kavach.ledger.core.FieldError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
@@ -26,12 +33,13 @@ import org.yaml.snakeyaml.LoaderOptions;
  * plain values (no tags are honoured, no Java types constructed); on top of that aliases are
  * refused (so no "billion laughs"), duplicate keys are errors (a second {@code limit} must not
  * silently win), nesting depth and document size are bounded, and only one document is allowed.
+ Just
+ * over 300 lines: each of those guards sits beside the parser it guards.
  */
 public final class ConfigYaml {
 
     /** The largest configuration accepted: 1 MiB, far beyond any real file. */
     public static final int BODY_BYTES_MAX = 1024 * 1024;
-    public static final int NESTING_DEPTH_MAX = 32;
     /** The longest line of a YAML configuration (see {@link #checkLineLengths}). */
     public static final int LINE_BYTES_MAX = 8 * 1024;
 
@@ -44,10 +52,10 @@ public final class ConfigYaml {
     static {
         LoaderOptions loader = new LoaderOptions();
         loader.setAllowDuplicateKeys(false);
-        loader.setNestingDepthLimit(NESTING_DEPTH_MAX);
+        loader.setNestingDepthLimit(ClientInput.NESTING_DEPTH_MAX);
         loader.setCodePointLimit(BODY_BYTES_MAX);
         StreamReadConstraints constraints = StreamReadConstraints.builder()
-                .maxNestingDepth(NESTING_DEPTH_MAX)
+                .maxNestingDepth(ClientInput.NESTING_DEPTH_MAX)
                 .maxNumberLength(64)
                 .maxStringLength(BODY_BYTES_MAX)
                 .build();
@@ -62,11 +70,11 @@ public final class ConfigYaml {
                 .build();
         YAML = new YAMLMapper(factory);
         YAML.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-        YAML.enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+        YAML.enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
         JSON = JsonMapper.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+                .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
                 .build();
         JSON.getFactory().setStreamReadConstraints(constraints);
     }
@@ -83,8 +91,8 @@ public final class ConfigYaml {
      * stored by PostgreSQL's jsonb as 310 digits, which no sane configuration means and which the
      * stored document could then not be read back from.
      */
-    public static java.util.List<io.kavach.ledger.error.FieldError> unboundedNumbers(JsonNode node, String path) {
-        java.util.List<io.kavach.ledger.error.FieldError> errors = new java.util.ArrayList<>();
+    public static List<FieldError> unboundedNumbers(JsonNode node, String path) {
+        List<FieldError> errors = new ArrayList<>();
         collectUnboundedNumbers(node, path, errors, true);
         return errors;
     }
@@ -94,27 +102,27 @@ public final class ConfigYaml {
      * digits: for documents whose refused numbers are reported by
      * {@link ClientInput#documentProblems} already.
      */
-    public static java.util.List<io.kavach.ledger.error.FieldError> longNumbers(JsonNode node, String path) {
-        java.util.List<io.kavach.ledger.error.FieldError> errors = new java.util.ArrayList<>();
+    public static List<FieldError> longNumbers(JsonNode node, String path) {
+        List<FieldError> errors = new ArrayList<>();
         collectUnboundedNumbers(node, path, errors, false);
         return errors;
     }
 
     private static void collectUnboundedNumbers(JsonNode node, String path,
-                                                java.util.List<io.kavach.ledger.error.FieldError> errors,
+                                                List<FieldError> errors,
                                                 boolean refusedToo) {
         if (node == null) {
             return;
         }
-        java.util.Optional<String> refused = ClientInput.refusedNumber(node);
+        Optional<String> refused = ClientInput.refusedNumber(node);
         if (refused.isPresent()) {
             if (refusedToo) {
-                errors.add(new io.kavach.ledger.error.FieldError(path.isEmpty() ? "(body)" : path, refused.get()));
+                errors.add(new FieldError(path.isEmpty() ? "(body)" : path, refused.get()));
             }
         } else if (node.isNumber()) {
-            java.math.BigDecimal value = node.decimalValue();
+            BigDecimal value = node.decimalValue();
             if (value.precision() - value.scale() > NUMBER_DIGITS_MAX || value.scale() > NUMBER_DIGITS_MAX) {
-                errors.add(new io.kavach.ledger.error.FieldError(path.isEmpty() ? "(body)" : path,
+                errors.add(new FieldError(path.isEmpty() ? "(body)" : path,
                         "must be a number with at most " + NUMBER_DIGITS_MAX + " digits before and after the point"));
             }
         } else if (node.isObject()) {
@@ -128,9 +136,9 @@ public final class ConfigYaml {
     }
 
     private static JsonNode withBoundedNumbers(JsonNode root) {
-        java.util.List<io.kavach.ledger.error.FieldError> errors = unboundedNumbers(root, "");
+        List<FieldError> errors = unboundedNumbers(root, "");
         if (!errors.isEmpty()) {
-            throw ProblemException.validation(errors);
+            throw new DomainError.InvalidInput(errors);
         }
         return root;
     }
@@ -142,20 +150,20 @@ public final class ConfigYaml {
         try (JsonParser parser = new AliasRefusingParser(YAML.getFactory().createParser(body))) {
             JsonNode root = ClientInput.readTree(parser);
             if (parser.nextToken() != null) {
-                throw ProblemException.badRequest("malformed_yaml",
+                throw new DomainError.UnreadableBody("malformed_yaml",
                         "The body must hold exactly one YAML document");
             }
             return withBoundedNumbers(root);
         } catch (JsonProcessingException e) {
             throw malformed("YAML", e);
         } catch (IOException e) {
-            throw ProblemException.badRequest("malformed_yaml", "The body could not be read as YAML");
+            throw new DomainError.UnreadableBody("malformed_yaml", "The body could not be read as YAML");
         } catch (RuntimeException e) {
-            if (e instanceof ProblemException problem) {
-                throw problem;
+            if (e instanceof DomainError refused) {
+                throw refused;
             }
             // SnakeYAML's own limits (code points, depth) surface as its runtime exceptions.
-            throw ProblemException.badRequest("malformed_yaml", "The body is not valid YAML: "
+            throw new DomainError.UnreadableBody("malformed_yaml", "The body is not valid YAML: "
                     + firstLine(e.getMessage()));
         }
     }
@@ -166,13 +174,13 @@ public final class ConfigYaml {
         try (JsonParser parser = JSON.getFactory().createParser(body)) {
             JsonNode root = ClientInput.readTree(parser);
             if (parser.nextToken() != null) {
-                throw ProblemException.badRequest("malformed_json", "The body must hold exactly one JSON value");
+                throw new DomainError.UnreadableBody("malformed_json", "The body must hold exactly one JSON value");
             }
             return withBoundedNumbers(root);
         } catch (JsonProcessingException e) {
             throw malformed("JSON", e);
         } catch (IOException e) {
-            throw ProblemException.badRequest("malformed_json", "The body could not be read as JSON");
+            throw new DomainError.UnreadableBody("malformed_json", "The body could not be read as JSON");
         }
     }
 
@@ -215,7 +223,7 @@ public final class ConfigYaml {
         for (int i = 0; i <= body.length; i++) {
             if (i == body.length || body[i] == '\n' || body[i] == '\r') {
                 if (i - start > LINE_BYTES_MAX) {
-                    throw ProblemException.badRequest("malformed_yaml", "Line " + (lineNumber(body, start))
+                    throw new DomainError.UnreadableBody("malformed_yaml", "Line " + (lineNumber(body, start))
                             + " is longer than " + LINE_BYTES_MAX + " bytes; a configuration line must be shorter");
                 }
                 start = i + 1;
@@ -235,7 +243,7 @@ public final class ConfigYaml {
 
     private static void checkSize(byte[] body) {
         if (body == null || body.length == 0) {
-            throw ProblemException.badRequest("body_required",
+            throw new DomainError.UnreadableBody("body_required",
                     "A configuration body is required (an agentkavach.yaml document)");
         }
         if (body.length > BODY_BYTES_MAX) {
@@ -243,20 +251,19 @@ public final class ConfigYaml {
         }
     }
 
-    public static ProblemException bodyTooLarge() {
-        return new ProblemException(413, "body_too_large", "Payload too large",
-                "A configuration may be at most " + BODY_BYTES_MAX + " bytes");
+    public static DomainError bodyTooLarge() {
+        return new DomainError.BodyTooLarge("A configuration may be at most " + BODY_BYTES_MAX + " bytes");
     }
 
-    private static ProblemException malformed(String format, JsonProcessingException e) {
+    private static DomainError malformed(String format, JsonProcessingException e) {
         String reason = "malformed_" + format.toLowerCase();
         if (e instanceof StreamConstraintsException) {
-            return ProblemException.badRequest(reason, "The document exceeds a parsing limit: " + firstLine(e.getOriginalMessage()));
+            return new DomainError.UnreadableBody(reason, "The document exceeds a parsing limit: " + firstLine(e.getOriginalMessage()));
         }
         JsonLocation location = e.getLocation();
         String where = location == null || location.getLineNr() < 1 ? ""
                 : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
-        return ProblemException.badRequest(reason, "The body is not valid " + format + where + ": "
+        return new DomainError.UnreadableBody(reason, "The body is not valid " + format + where + ": "
                 + firstLine(e.getOriginalMessage()));
     }
 
@@ -283,14 +290,14 @@ public final class ConfigYaml {
             JsonToken token = delegate.nextToken();
             if (delegate instanceof YAMLParser yaml && token != null) {
                 if (yaml.isCurrentAlias()) {
-                    throw new com.fasterxml.jackson.core.JsonParseException(this,
+                    throw new JsonParseException(this,
                             "YAML aliases (*name) are not supported; write the value out");
                 }
                 // Tags (!!python/object, !custom, ...) are never honoured; refusing them says so
                 // instead of quietly reading the value as plain data.
                 if (token != JsonToken.FIELD_NAME && token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY
                         && yaml.getTypeId() != null) {
-                    throw new com.fasterxml.jackson.core.JsonParseException(this,
+                    throw new JsonParseException(this,
                             "YAML tags (" + yaml.getTypeId() + ") are not supported");
                 }
             }

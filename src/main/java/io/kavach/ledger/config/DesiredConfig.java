@@ -3,7 +3,7 @@ package io.kavach.ledger.config;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.DefaultBudget;
-import io.kavach.ledger.error.FieldError;
+import io.kavach.ledger.core.FieldError;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;

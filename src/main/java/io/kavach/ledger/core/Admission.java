@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * The admission and exhaustion rules over all applicable windows: the most restrictive limit
  * always wins, and when several budgets bind, the org's is named first, then a pool's, then the
- * agent's own (the order of {@link Scope}), the tightest first within a scope.
+ * agent's own (the order of {@link Scope}), the tightest first within a scope (docs/contract.md,
+ * "Invariants" 1 and 7).
  */
 public final class Admission {
 

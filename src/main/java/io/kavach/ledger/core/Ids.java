@@ -2,6 +2,7 @@ package io.kavach.ledger.core;
 
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -23,14 +24,14 @@ public final class Ids {
     }
 
     /** Parses a client-supplied id; empty when it is not a UUID (which then answers 404). */
-    public static java.util.Optional<UUID> parse(String text) {
+    public static Optional<UUID> parse(String text) {
         if (text == null || text.length() != 36) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
-            return java.util.Optional.of(UUID.fromString(text));
+            return Optional.of(UUID.fromString(text));
         } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.kavach.ledger.core;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -79,7 +80,7 @@ public sealed interface LedgerCommand {
             Objects.requireNonNull(occurredAt, "occurredAt");
             // The ledger keeps time to the microsecond, as PostgreSQL does; the driver would round
             // nanoseconds, so the event is cut to what is stored before anything compares it.
-            occurredAt = occurredAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+            occurredAt = occurredAt.truncatedTo(ChronoUnit.MICROS);
         }
 
         /** An event whose timestamp the client gave. */

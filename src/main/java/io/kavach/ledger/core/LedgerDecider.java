@@ -26,6 +26,10 @@ import java.util.function.Function;
  * commands, each command's outcome, in arrival order, against the running totals of the locked
  * windows, and the writes that make them true. Each command is answered exactly as if it had been
  * alone. Pure: no I/O; time is the {@code now} it is given.
+
+ *
+ * <p>Over 300 lines because the five decisions share one batch's running totals, writes, rollup
+ * and refusal rows: split apart, "as if alone" would have to be kept true across classes.
  */
 public final class LedgerDecider {
 

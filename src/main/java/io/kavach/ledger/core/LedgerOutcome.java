@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.SortedMap;
 
-/** How the ledger answered one command. Expected refusals are outcomes, not exceptions. */
+/**
+ * How the ledger answered one command. Expected refusals are outcomes, not exceptions; each has
+ * its reason code in docs/contract.md, "Reason codes", and its HTTP answer in {@code api/SpendAnswers}.
+ */
 public sealed interface LedgerOutcome {
 
     /** The hold was placed; {@code budgets} are the applicable budgets right after it. */

@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * <p>Amounts from clients are rounded half-even to nine places on the way in, because SDKs send
  * float artefacts such as {@code 0.30000000000000004}. Every value a client may send is bounded by
- * {@link #INPUT_MAX}; sums inside the ledger may exceed it and stay exact.
+ * {@link #INPUT_MAX}; sums inside the ledger may exceed it and stay exact (docs/contract.md, "Limits").
  */
 public final class Money implements Comparable<Money> {
 

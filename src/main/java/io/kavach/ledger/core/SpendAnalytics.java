@@ -3,6 +3,7 @@ package io.kavach.ledger.core;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** What spend analytics answer: groups of booked spend per UTC day, and the refusal log (ADR 0010). */
@@ -25,13 +26,13 @@ public final class SpendAnalytics {
             return wireName;
         }
 
-        public static java.util.Optional<Dimension> fromWire(String name) {
+        public static Optional<Dimension> fromWire(String name) {
             for (Dimension d : values()) {
                 if (d.wireName.equals(name)) {
-                    return java.util.Optional.of(d);
+                    return Optional.of(d);
                 }
             }
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

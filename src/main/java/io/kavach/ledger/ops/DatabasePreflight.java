@@ -1,7 +1,6 @@
 package io.kavach.ledger.ops;
 
-import java.sql.Connection;
-import java.sql.SQLException;
+import io.kavach.ledger.store.PostgresProbe;
 import java.util.Optional;
 import java.util.Properties;
 import org.eclipse.microprofile.config.Config;
@@ -31,18 +30,13 @@ public final class DatabasePreflight {
                 .ifPresent(user -> properties.setProperty("user", user));
         config.getOptionalValue("quarkus.datasource.password", String.class)
                 .ifPresent(password -> properties.setProperty("password", password));
-        properties.setProperty("connectTimeout", Integer.toString(TIMEOUT_SECONDS));
-        properties.setProperty("loginTimeout", Integer.toString(TIMEOUT_SECONDS));
-        try (Connection connection = new org.postgresql.Driver().connect(url.get(), properties)) {
-            if (connection == null) {
-                return Optional.of("kavach-ledger cannot start: " + url.get()
-                        + " is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database). " + HOW);
-            }
-            return Optional.empty();
-        } catch (SQLException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            return Optional.of("kavach-ledger cannot start: PostgreSQL at " + url.get() + " is not reachable ("
-                    + reason + "). " + HOW);
-        }
+        PostgresProbe probe = PostgresProbe.connect(url.get(), properties, TIMEOUT_SECONDS);
+        return switch (probe.result()) {
+            case ANSWERS -> Optional.empty();
+            case NOT_POSTGRES_URL -> Optional.of("kavach-ledger cannot start: " + url.get()
+                    + " is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database). " + HOW);
+            case UNREACHABLE -> Optional.of("kavach-ledger cannot start: PostgreSQL at " + url.get()
+                    + " is not reachable (" + probe.reason() + "). " + HOW);
+        };
     }
 }

@@ -1,5 +1,6 @@
 package io.kavach.ledger.ops;
 
+import io.kavach.ledger.store.PostgresProbe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,8 +15,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,13 +67,7 @@ public final class DevDatabase {
     public static boolean answers(String url, String user) {
         Properties properties = new Properties();
         properties.setProperty("user", user);
-        properties.setProperty("connectTimeout", Integer.toString(PROBE_TIMEOUT_SECONDS));
-        properties.setProperty("loginTimeout", Integer.toString(PROBE_TIMEOUT_SECONDS));
-        try (Connection connection = new org.postgresql.Driver().connect(url, properties)) {
-            return connection != null && connection.isValid(PROBE_TIMEOUT_SECONDS);
-        } catch (SQLException e) {
-            return false;
-        }
+        return PostgresProbe.connect(url, properties, PROBE_TIMEOUT_SECONDS).result() == PostgresProbe.Result.ANSWERS;
     }
 
     /**

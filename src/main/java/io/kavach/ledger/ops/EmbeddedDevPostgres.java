@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Dev mode only: a real PostgreSQL 15 (the embedded binaries the tests use) whose data directory
@@ -23,7 +26,7 @@ public final class EmbeddedDevPostgres {
     /** The lock file the embedded library holds while a JVM owns the data directory. */
     static final String LOCK_FILE = "epg-lock";
     /** Held strongly: the log manager keeps only weak references to loggers. */
-    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.zonky.test.db.postgres");
+    private static final Logger QUIET = Logger.getLogger("io.zonky.test.db.postgres");
 
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
@@ -44,7 +47,7 @@ public final class EmbeddedDevPostgres {
         stopOrphanedServer(directory);
         Path log = directory.resolveSibling(directory.getFileName() + ".log");
         // The library logs each step at INFO; dev mode announces the database in one line instead.
-        QUIET.setLevel(java.util.logging.Level.WARNING);
+        QUIET.setLevel(Level.WARNING);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(directory)
                 .setCleanDataDirectory(false)
@@ -97,7 +100,7 @@ public final class EmbeddedDevPostgres {
         Instant deadline = Instant.now().plusSeconds(30);
         while (postmaster.get().isAlive() && Instant.now().isBefore(deadline)) {
             try {
-                postmaster.get().onExit().get(1, java.util.concurrent.TimeUnit.SECONDS);
+                postmaster.get().onExit().get(1, TimeUnit.SECONDS);
             } catch (Exception stillRunning) {
                 // checked again until the deadline
             }

@@ -1,8 +1,7 @@
 package io.kavach.ledger.ops;
 
-import io.agroal.api.AgroalDataSource;
-import io.kavach.ledger.store.StoreException;
 import io.kavach.ledger.service.LedgerProcessor;
+import io.kavach.ledger.store.ReservationStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,10 +10,6 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +30,7 @@ public class ExpirySweeper {
     @Inject
     LedgerProcessor processor;
     @Inject
-    AgroalDataSource dataSource;
+    ReservationStore reservations;
     @Inject
     Clock clock;
     @Inject
@@ -68,18 +63,9 @@ public class ExpirySweeper {
 
     /** Updates the lag gauge: one read of the partial index on pending expiries. */
     void measureLag() {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement query = connection.prepareStatement(
-                        "SELECT min(expires_at) FROM reservation WHERE status = 'pending'");
-                ResultSet row = query.executeQuery()) {
-            row.next();
-            java.sql.Timestamp oldest = row.getTimestamp(1);
-            Instant now = clock.instant();
-            lagSeconds = oldest == null || !oldest.toInstant().isBefore(now) ? 0
-                    : Duration.between(oldest.toInstant(), now).toMillis() / 1000.0;
-        } catch (SQLException e) {
-            throw new StoreException("could not read the oldest pending expiry", e);
-        }
+        Instant now = clock.instant();
+        lagSeconds = reservations.oldestPendingExpiry().filter(oldest -> oldest.isBefore(now))
+                .map(oldest -> Duration.between(oldest, now).toMillis() / 1000.0).orElse(0.0);
     }
 
     /** Expires what is due now; returns how many holds were freed. */

@@ -1,6 +1,6 @@
 package io.kavach.ledger.ops;
 
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.core.DomainError;
 import io.kavach.ledger.core.LedgerCommand;
 import io.kavach.ledger.core.LedgerOutcome;
 import io.kavach.ledger.core.Scope;
@@ -32,7 +32,7 @@ public class LedgerMetrics {
         String name = commandName(command);
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            String reason = cause instanceof ProblemException problem ? problem.reason() : "error";
+            String reason = cause instanceof DomainError refused ? refused.reason() : "error";
             commands(name, "failed", reason).increment();
             return;
         }

@@ -1,6 +1,6 @@
 package io.kavach.ledger.security;
 
-import io.agroal.api.AgroalDataSource;
+import io.kavach.ledger.store.ApiKeyStore;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -11,10 +11,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 
 /**
  * Verifies an API key against the database, so a revoked key is refused at once on every
@@ -25,11 +21,8 @@ import java.sql.SQLException;
 @ApplicationScoped
 public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthenticationRequest> {
 
-    private static final String FIND_LIVE_KEY =
-            "SELECT id, org_id, key_hash FROM api_key WHERE key_hash = ? AND revoked_at IS NULL";
-
     @Inject
-    AgroalDataSource dataSource;
+    ApiKeyStore keys;
     @Inject
     KnownApiKeys known;
 
@@ -60,25 +53,18 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
     }
 
     private SecurityIdentity lookup(byte[] hash) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(FIND_LIVE_KEY)) {
-            statement.setBytes(1, hash);
-            try (ResultSet row = statement.executeQuery()) {
-                // The index finds the row by hash; the explicit constant-time comparison keeps the
-                // final check independent of how many bytes match.
-                if (!row.next() || !MessageDigest.isEqual(hash, row.getBytes("key_hash"))) {
+        // The index finds the row by hash; the explicit constant-time comparison keeps the final
+        // check independent of how many bytes match.
+        ApiKeyStore.LiveKey live = keys.findLive(hash).filter(k -> MessageDigest.isEqual(hash, k.keyHash()))
+                .orElseThrow(() -> {
                     known.forget(hash);
-                    throw new AuthenticationFailedException("unknown or revoked API key");
-                }
-                known.remember(hash, row.getString("id"), row.getString("org_id"));
-                return QuarkusSecurityIdentity.builder()
-                        .setPrincipal(new QuarkusPrincipal("api-key:" + row.getString("id")))
-                        .addRole(Roles.SDK)
-                        .addAttribute(Caller.ORG_ATTRIBUTE, row.getString("org_id"))
-                        .build();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("API key lookup failed", e);
-        }
+                    return new AuthenticationFailedException("unknown or revoked API key");
+                });
+        known.remember(hash, live.id(), live.orgId());
+        return QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal("api-key:" + live.id()))
+                .addRole(Roles.SDK)
+                .addAttribute(Caller.ORG_ATTRIBUTE, live.orgId())
+                .build();
     }
 }

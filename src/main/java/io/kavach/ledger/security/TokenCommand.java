@@ -9,17 +9,28 @@ import io.smallrye.jwt.util.KeyUtils;
 import io.smallrye.jwt.util.ResourceUtils;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigInteger;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.eclipse.microprofile.jwt.Claims;
 
 /**
  * {@code token --org <org> --role admin|viewer [--ttl <seconds>]}: mints a management-API JWT
@@ -149,11 +160,11 @@ public final class TokenCommand {
         PrivateKey key = signingKey(config);
         String issuer = issuer(config);
         try {
-            java.time.Instant now = java.time.Instant.now();
+            Instant now = Instant.now();
             return Jwt.issuer(issuer)
                     .subject("token-command")
                     .claim(OrgClaimAugmentor.ORG_CLAIM, request.org())
-                    .claim(org.eclipse.microprofile.jwt.Claims.jti.name(), java.util.UUID.randomUUID().toString())
+                    .claim(Claims.jti.name(), UUID.randomUUID().toString())
                     .groups(Set.of(request.role()))
                     .issuedAt(now)
                     .expiresAt(now.plus(Duration.ofSeconds(request.ttlSeconds())))
@@ -173,26 +184,26 @@ public final class TokenCommand {
      * service verifying with one PEM key ignores it.
      */
     static String keyId(PrivateKey key) {
-        if (!(key instanceof java.security.interfaces.RSAPrivateCrtKey rsa)) {
+        if (!(key instanceof RSAPrivateCrtKey rsa)) {
             throw new IllegalArgumentException("an RSA private key (PKCS#8, with its public exponent) is required");
         }
         String members = "{\"e\":\"" + base64Url(rsa.getPublicExponent()) + "\",\"kty\":\"RSA\",\"n\":\""
                 + base64Url(rsa.getModulus()) + "\"}";
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(members.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(members.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
     }
 
-    private static String base64Url(java.math.BigInteger value) {
+    private static String base64Url(BigInteger value) {
         byte[] bytes = value.toByteArray();
         if (bytes.length > 1 && bytes[0] == 0) { // unsigned big-endian, as JWK wants it
-            bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
+            bytes = Arrays.copyOfRange(bytes, 1, bytes.length);
         }
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static CommandException usage(String problem) {
@@ -231,7 +242,7 @@ public final class TokenCommand {
         }
         try {
             return KeyUtils.decodePrivateKey(pem);
-        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+        } catch (GeneralSecurityException | RuntimeException e) {
             throw new CommandException(EXIT_FAILED, "the signing key " + location + " named by " + where
                     + " is not a PEM RSA private key in PKCS#8 form (BEGIN PRIVATE KEY): " + e);
         }

@@ -10,7 +10,6 @@ import io.kavach.ledger.core.BudgetOwner;
 import io.kavach.ledger.core.BudgetState;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Period;
-import io.kavach.ledger.core.Scope;
 import io.kavach.ledger.store.AgentDirectoryStore;
 import io.kavach.ledger.store.AgentDirectoryStore.AgentRow;
 import io.kavach.ledger.store.AgentStore;
@@ -24,6 +23,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -126,17 +127,17 @@ public class AgentService {
         QuarkusTransaction.requiringNew().run(() -> {
             orgs.ensure(orgId);
             agents.ensure(orgId, List.of(agent), orgLimits.agentsPerOrg());
-            agents.pause(orgId, agent, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS), reason);
+            agents.pause(orgId, agent, clock.instant().truncatedTo(ChronoUnit.MICROS), reason);
         });
         return status(orgId, agent);
     }
 
     /** Lifts the agent's pause (a no-op when it is not paused); empty when there is no such agent. */
-    public java.util.Optional<BudgetStatus> resume(String orgId, String agent) {
+    public Optional<BudgetStatus> resume(String orgId, String agent) {
         if (!QuarkusTransaction.requiringNew().call(() -> agents.resume(orgId, agent))) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(status(orgId, agent));
+        return Optional.of(status(orgId, agent));
     }
 
     /**
@@ -172,7 +173,7 @@ public class AgentService {
 
     List<BudgetState> ownStates(String orgId, String agent, Instant now) {
         List<Budget> own = definitions.liveOwn(orgId, agent).stream()
-                .map(SharedBudgetService::budget)
+                .map(Budgets::of)
                 .sorted(Comparator.comparing(Budget::period))
                 .toList();
         return states.currentStates(own, now);

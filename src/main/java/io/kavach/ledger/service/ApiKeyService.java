@@ -1,14 +1,13 @@
 package io.kavach.ledger.service;
 
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.core.ApiKeyDetails;
+import io.kavach.ledger.core.DomainError;
 import io.kavach.ledger.core.Ids;
-import io.kavach.ledger.store.ApiKeyEntity;
-import io.kavach.ledger.store.OrgEntity;
-import io.kavach.ledger.store.OrgStore;
 import io.kavach.ledger.security.ApiKeys;
+import io.kavach.ledger.store.ApiKeyStore;
+import io.kavach.ledger.store.OrgStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,14 +29,8 @@ public class ApiKeyService {
     Clock clock;
     @Inject
     OrgStore orgs;
-
-    /** A key as listings show it: never the key itself. */
-    public record ApiKeyDetails(UUID id, String name, String environment, String prefix, Instant createdAt) {
-
-        static ApiKeyDetails of(ApiKeyEntity key) {
-            return new ApiKeyDetails(key.id, key.name, key.environment, key.prefix, key.createdAt);
-        }
-    }
+    @Inject
+    ApiKeyStore keys;
 
     /** A freshly issued key: the details plus the full key, shown to the caller exactly once. */
     public record IssuedApiKey(ApiKeyDetails details, String key) {
@@ -47,32 +40,22 @@ public class ApiKeyService {
     public IssuedApiKey issue(String orgId, String name, String environment) {
         orgs.ensure(orgId);
         // Issuing is serialised per org by the org row's lock, so the live-key bound holds under concurrency.
-        OrgEntity.findById(orgId, LockModeType.PESSIMISTIC_WRITE);
-        long live = ApiKeyEntity.count("orgId = ?1 and revokedAt is null", orgId);
-        if (live >= LIVE_KEYS_MAX) {
-            throw new ProblemException(409, "api_key_limit_reached", "Too many API keys",
+        orgs.lock(orgId);
+        if (keys.liveCount(orgId) >= LIVE_KEYS_MAX) {
+            throw new DomainError.BoundReached("api_key_limit_reached", "Too many API keys",
                     "The org already has " + LIVE_KEYS_MAX + " live API keys; revoke one with DELETE /v1/api-keys/{id}");
         }
         String secret = ApiKeys.generate(environment);
-        ApiKeyEntity key = new ApiKeyEntity();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        key.id = Ids.newId(now);
-        key.orgId = orgId;
-        key.name = name;
-        key.environment = environment;
-        key.prefix = ApiKeys.visiblePrefix(secret);
-        key.keyHash = ApiKeys.hash(secret);
-        key.createdAt = now;
-        key.persist();
-        return new IssuedApiKey(ApiKeyDetails.of(key), secret);
+        ApiKeyDetails key = new ApiKeyDetails(Ids.newId(now), name, environment, ApiKeys.visiblePrefix(secret), now);
+        keys.insert(orgId, key, ApiKeys.hash(secret));
+        return new IssuedApiKey(key, secret);
     }
 
     /** The org's live keys, oldest first. */
     @Transactional
     public List<ApiKeyDetails> list(String orgId) {
-        return ApiKeyEntity.<ApiKeyEntity>find("orgId = ?1 and revokedAt is null order by createdAt, id", orgId)
-                .range(0, LIVE_KEYS_MAX - 1).list()
-                .stream().map(ApiKeyDetails::of).toList();
+        return keys.live(orgId, LIVE_KEYS_MAX - 1);
     }
 
     /**
@@ -81,13 +64,9 @@ public class ApiKeyService {
      */
     @Transactional
     public void revoke(String orgId, UUID id) {
-        // The org is part of the locking statement: another org's key id locks nothing. Another
-        // org's key, a revoked one and a missing one are indistinguishable: 404.
-        ApiKeyEntity key = ApiKeyEntity.<ApiKeyEntity>find("id = ?1 and orgId = ?2 and revokedAt is null", id, orgId)
-                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
-        if (key == null) {
-            throw ProblemException.notFound("API key " + id);
+        // Another org's key, a revoked one and a missing one are indistinguishable: 404.
+        if (!keys.revoke(orgId, id, clock.instant().truncatedTo(ChronoUnit.MILLIS))) {
+            throw new DomainError.NotFound("API key " + id);
         }
-        key.revokedAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }

@@ -15,7 +15,6 @@ import io.kavach.ledger.store.OpeningBalanceStore;
 import io.kavach.ledger.store.WindowLimits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -187,15 +186,5 @@ class BudgetChangeApplier {
 
     private static List<Long> ids(List<String> names, Map<String, Long> agentIds) {
         return names.stream().map(name -> Objects.requireNonNull(agentIds.get(name), name)).toList();
-    }
-
-    /** True when {@code e} was caused by a unique index: a concurrent writer created the same budget. */
-    static boolean isUniqueViolation(Throwable e) {
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof SQLException sql && BudgetDefinitionStore.UNIQUE_VIOLATION.equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

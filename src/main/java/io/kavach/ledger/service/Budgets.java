@@ -1,16 +1,16 @@
 package io.kavach.ledger.service;
 
 import io.kavach.ledger.core.Budget;
-import io.kavach.ledger.store.BudgetEntity;
+import io.kavach.ledger.store.BudgetDefinitionStore.Definition;
 
-/** Conversions between the budget entity and the ledger's budget definition. */
+/** The ledger's budget for a stored definition: its key (type and filters included), limit, owner and zone. */
 final class Budgets {
 
     private Budgets() {
     }
 
-    static Budget of(BudgetEntity entity) {
-        return new Budget(entity.id, entity.key(), entity.budgetType, entity.limit(),
-                io.kavach.ledger.core.BudgetOwner.fromWire(entity.managedBy).orElse(null), entity.zone());
+    static Budget of(Definition definition) {
+        return new Budget(definition.id(), definition.key(), definition.key().type().wireName(), definition.limit(),
+                definition.owner(), definition.timezone());
     }
 }

@@ -1,5 +1,6 @@
 package io.kavach.ledger.service;
 
+import io.kavach.ledger.store.SqlFailures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kavach.ledger.config.BudgetChange;
@@ -9,8 +10,8 @@ import io.kavach.ledger.config.ConfigExtras;
 import io.kavach.ledger.config.ConfigPlanner;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.config.DesiredConfig;
-import io.kavach.ledger.error.FieldError;
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.core.FieldError;
+import io.kavach.ledger.core.DomainError;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.BudgetOwner;
 import io.kavach.ledger.store.AgentStore;
@@ -90,9 +91,8 @@ public class ConfigService {
                         desired.warnings());
             });
         } catch (RuntimeException e) {
-            if (BudgetChangeApplier.isUniqueViolation(e)) {
-                throw new ProblemException(409, "concurrent_change", "Concurrent change",
-                        "Another request changed this org's budgets at the same time; nothing was applied. Retry.");
+            if (SqlFailures.isUniqueViolation(e)) {
+                throw new DomainError.ConcurrentChange("Another request changed this org's budgets at the same time; nothing was applied. Retry.");
             }
             throw e;
         }

@@ -1,9 +1,9 @@
 package io.kavach.ledger.service;
 
-import io.kavach.ledger.error.SqlFailures;
 import io.kavach.ledger.core.LedgerCommand;
 import io.kavach.ledger.core.LedgerOutcome;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -12,9 +12,11 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -100,7 +102,7 @@ public class LedgerBatcher {
     void start() {
         batchSizes = DistributionSummary.builder("kavach.ledger.batch.size")
                 .description("Commands applied per ledger transaction").register(metrics);
-        io.micrometer.core.instrument.Gauge.builder("kavach.ledger.queue.depth", this, LedgerBatcher::queued)
+        Gauge.builder("kavach.ledger.queue.depth", this, LedgerBatcher::queued)
                 .description("Commands waiting for a ledger lane").register(metrics);
         timeouts = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "ledger-answer-timeouts");
@@ -114,7 +116,7 @@ public class LedgerBatcher {
         }
         queue = new FairQueue<>(queueCapacity, orgShareMin, orgShareMax);
         running = true;
-        laneThreads = java.util.concurrent.Executors.newFixedThreadPool(lanes, runnable -> {
+        laneThreads = Executors.newFixedThreadPool(lanes, runnable -> {
             Thread thread = new Thread(runnable, "ledger-lane");
             thread.setDaemon(true);
             return thread;
@@ -210,7 +212,7 @@ public class LedgerBatcher {
 
     private LedgerOutcome alone(LedgerCommand command, byte[] keyHash) {
         batchSizes.record(1);
-        return processor.process(List.of(command), java.util.Collections.singletonList(keyHash)).get(0);
+        return processor.process(List.of(command), Collections.singletonList(keyHash)).get(0);
     }
 
     private void lane() {
@@ -239,7 +241,7 @@ public class LedgerBatcher {
 
     /** Applies {@code commands} as one batch, exactly as a lane would; for tests of batch behaviour. */
     List<CompletableFuture<LedgerOutcome>> applyTogether(List<LedgerCommand> commands) {
-        return applyTogether(commands, java.util.Collections.nCopies(commands.size(), null));
+        return applyTogether(commands, Collections.nCopies(commands.size(), null));
     }
 
     /** As {@link #applyTogether(List)}, with each command's unchecked API key hash (or null). */
@@ -262,7 +264,7 @@ public class LedgerBatcher {
                 batch.get(i).answer().complete(outcomes.get(i));
             }
         } catch (RuntimeException e) {
-            if (batch.size() == 1 || SqlFailures.isDatabaseUnavailable(e)) {
+            if (batch.size() == 1 || DatabaseFailures.unavailable(e)) {
                 // Alone, it is the command's own failure; with the database gone, every command's.
                 batch.forEach(pending -> pending.answer().completeExceptionally(e));
                 return;

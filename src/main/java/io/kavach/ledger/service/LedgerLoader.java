@@ -17,11 +17,11 @@ import io.kavach.ledger.store.AgentStore;
 import io.kavach.ledger.store.ApplicableBudgetStore;
 import io.kavach.ledger.store.DefaultBudgetStore;
 import io.kavach.ledger.store.LedgerStore;
-import io.kavach.ledger.store.LedgerStore.NewEvent;
+import io.kavach.ledger.store.ReservationStore;
+import io.kavach.ledger.store.SpendEventStore;
+import io.kavach.ledger.store.SpendEventStore.NewEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,6 +46,10 @@ public class LedgerLoader {
     @Inject
     LedgerStore store;
     @Inject
+    ReservationStore reservations;
+    @Inject
+    SpendEventStore spendEvents;
+    @Inject
     AgentStore agents;
     @Inject
     ApplicableBudgetStore applicable;
@@ -56,35 +60,32 @@ public class LedgerLoader {
 
     /**
      * Steps 1 to 6 of the lock order in {@link LedgerStore}: locks and reads everything the batch's
-     * decisions depend on, on the caller's connection and in its transaction.
+     * decisions depend on, in the caller's transaction.
      */
-    public LockedLedger lockAndLoad(Connection connection, List<? extends LedgerCommand> batch, Instant now)
-            throws SQLException {
-        return new Load(connection, batch, now).run();
+    public LockedLedger lockAndLoad(List<? extends LedgerCommand> batch, Instant now) {
+        return new Load(batch, now).run();
     }
 
     /** One batch being loaded. */
     private final class Load {
-        private final Connection connection;
         private final List<? extends LedgerCommand> batch;
         private final Instant now;
         private final LockedLedger locked = new LockedLedger(limits.agentsPerOrg());
 
-        Load(Connection connection, List<? extends LedgerCommand> batch, Instant now) {
-            this.connection = connection;
+        Load(List<? extends LedgerCommand> batch, Instant now) {
             this.batch = batch;
             this.now = now;
         }
 
-        LockedLedger run() throws SQLException {
+        LockedLedger run() {
             // Step 1: the orgs' budget definitions, shared (ADR 0008).
-            store.shareBudgetDefinitions(connection, batch.stream().map(LedgerCommand::orgId)
+            store.shareBudgetDefinitions(batch.stream().map(LedgerCommand::orgId)
                     .collect(Collectors.toCollection(TreeSet::new)));
             lockReservations();
             findIdempotencyKeys();
             resolveAgentsAndBudgets();
             Map<WindowRef, WindowSpec> specs = windowSpecs();
-            store.ensureWindows(connection, specs.values());
+            store.ensureWindows(specs.values());
             insertEvents(specs);
             lockWindows(specs);
             return locked;
@@ -92,7 +93,7 @@ public class LedgerLoader {
 
         // Step 2: reservation rows of commits and releases, each only in the org that names it, so
         // another org's id locks nothing.
-        private void lockReservations() throws SQLException {
+        private void lockReservations() {
             Map<UUID, Set<String>> orgs = new TreeMap<>();
             for (LedgerCommand command : batch) {
                 if (command instanceof Commit commit) {
@@ -101,10 +102,10 @@ public class LedgerLoader {
                     orgs.computeIfAbsent(release.reservationId(), id -> new TreeSet<>()).add(release.orgId());
                 }
             }
-            locked.reservationsLocked(store.lockReservations(connection, orgs));
+            locked.reservationsLocked(reservations.lockReservations(orgs));
         }
 
-        private void findIdempotencyKeys() throws SQLException {
+        private void findIdempotencyKeys() {
             Map<String, Set<String>> keysByOrg = new HashMap<>();
             for (LedgerCommand command : batch) {
                 if (command instanceof Reserve reserve && reserve.idempotencyKey() != null) {
@@ -113,7 +114,7 @@ public class LedgerLoader {
             }
             for (Map.Entry<String, Set<String>> entry : keysByOrg.entrySet()) {
                 locked.reservationsUnderKeys(entry.getKey(),
-                        store.findByIdempotencyKeys(connection, entry.getKey(), entry.getValue()));
+                        reservations.findByIdempotencyKeys(entry.getKey(), entry.getValue()));
             }
         }
 
@@ -179,13 +180,13 @@ public class LedgerLoader {
         // Step 5: spend events, deduplicated by the unique index on (org, idempotency_key), before
         // the windows are locked: the bulk of an ingest transaction's work does not serialize the
         // org's spend, and batches of two lanes insert side by side.
-        private void insertEvents(Map<WindowRef, WindowSpec> specs) throws SQLException {
+        private void insertEvents(Map<WindowRef, WindowSpec> specs) {
             List<Ingest> ingests = batch.stream().filter(c -> c instanceof Ingest && needsWindows(c))
                     .map(Ingest.class::cast).toList();
             if (ingests.isEmpty()) {
                 return;
             }
-            Map<WindowRef, Long> windowIds = store.windowIds(connection, specs.keySet());
+            Map<WindowRef, Long> windowIds = store.windowIds(specs.keySet());
             List<NewEvent> events = new ArrayList<>();
             for (Ingest ingest : ingests) {
                 for (SpendEvent event : ingest.events()) {
@@ -195,7 +196,7 @@ public class LedgerLoader {
                     events.add(new NewEvent(ingest.orgId(), locked.agentId(ingest.orgId(), event.agentName()), event, ids));
                 }
             }
-            Map<String, Set<String>> inserted = store.insertEvents(connection, events);
+            Map<String, Set<String>> inserted = spendEvents.insertEvents(events);
             locked.eventKeysInserted(inserted);
             // Keys the insert skipped were recorded before (a committed row: a concurrent insert of
             // the same key made this one wait until it committed, or inserted nothing if it rolled back).
@@ -207,13 +208,13 @@ public class LedgerLoader {
                 }
             }
             for (Map.Entry<String, Set<String>> entry : skipped.entrySet()) {
-                locked.eventsRecorded(entry.getKey(), store.eventPayloads(connection, entry.getKey(), entry.getValue()));
+                locked.eventsRecorded(entry.getKey(), spendEvents.eventPayloads(entry.getKey(), entry.getValue()));
             }
         }
 
         // Step 6: every window the batch touches, in one statement: those of step 4 and those of
         // the reservations being committed or released.
-        private void lockWindows(Map<WindowRef, WindowSpec> specs) throws SQLException {
+        private void lockWindows(Map<WindowRef, WindowSpec> specs) {
             Set<Long> resolvedWindows = new TreeSet<>();
             for (LedgerCommand command : batch) {
                 UUID id = command instanceof Commit c ? c.reservationId()
@@ -223,7 +224,7 @@ public class LedgerLoader {
                     resolvedWindows.addAll(stored.reservation().windowIds());
                 }
             }
-            locked.windowsLocked(store.lockWindows(connection, specs.keySet(), resolvedWindows));
+            locked.windowsLocked(store.lockWindows(specs.keySet(), resolvedWindows));
         }
     }
 

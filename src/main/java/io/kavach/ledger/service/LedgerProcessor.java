@@ -1,6 +1,5 @@
 package io.kavach.ledger.service;
 
-import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.alert.AlertFiring;
 import io.kavach.ledger.core.LedgerCommand;
 import io.kavach.ledger.core.LedgerDecider;
@@ -10,13 +9,15 @@ import io.kavach.ledger.core.LockedLedger;
 import io.kavach.ledger.core.Reservation;
 import io.kavach.ledger.core.StoredReservation;
 import io.kavach.ledger.security.KnownApiKeys;
+import io.kavach.ledger.store.ApiKeyStore;
 import io.kavach.ledger.store.LedgerStore;
+import io.kavach.ledger.store.ReservationStore;
+import io.kavach.ledger.store.SpendEventStore;
+import io.kavach.ledger.store.SqlFailures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,11 +47,15 @@ public class LedgerProcessor {
     static final int ATTEMPTS_MAX = 3;
 
     @Inject
-    AgroalDataSource dataSource;
-    @Inject
     LedgerStore store;
     @Inject
+    ReservationStore reservations;
+    @Inject
+    SpendEventStore spendEvents;
+    @Inject
     LedgerLoader loader;
+    @Inject
+    ApiKeyStore apiKeys;
     @Inject
     Clock clock;
     @Inject
@@ -107,23 +112,20 @@ public class LedgerProcessor {
     public int expire(int limit) {
         return QuarkusTransaction.requiringNew().call(() -> {
             Instant now = now();
-            try (Connection connection = dataSource.getConnection()) {
-                // Steps 2, 6 and 7 of the lock order in LedgerStore: the sweep takes no other lock.
-                List<Reservation> due = store.lockExpired(connection, now, limit).stream()
-                        .map(StoredReservation::reservation).toList();
-                if (due.isEmpty()) {
-                    return 0;
-                }
-                Set<Long> windowIds = new TreeSet<>();
-                due.forEach(r -> windowIds.addAll(r.windowIds()));
-                LockedLedger locked = new LockedLedger(limits.agentsPerOrg())
-                        .windowsLocked(store.lockWindows(connection, List.of(), windowIds));
-                LedgerWrites writes = LedgerDecider.expire(due, locked, now);
-                store.updateWindows(connection, writes.windows());
-                store.updateReservations(connection, writes.changedReservations());
-                store.insertJournal(connection, writes.journal());
-                return due.size();
+            // Steps 2, 6 and 7 of the lock order in LedgerStore: the sweep takes no other lock.
+            List<Reservation> due = reservations.lockExpired(now, limit).stream().map(StoredReservation::reservation).toList();
+            if (due.isEmpty()) {
+                return 0;
             }
+            Set<Long> windowIds = new TreeSet<>();
+            due.forEach(r -> windowIds.addAll(r.windowIds()));
+            LockedLedger locked = new LockedLedger(limits.agentsPerOrg())
+                    .windowsLocked(store.lockWindows(List.of(), windowIds));
+            LedgerWrites writes = LedgerDecider.expire(due, locked, now);
+            store.updateWindows(writes.windows());
+            reservations.updateReservations(writes.changedReservations());
+            store.insertJournal(writes.journal());
+            return due.size();
         });
     }
 
@@ -132,35 +134,33 @@ public class LedgerProcessor {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    private List<LedgerOutcome> apply(List<? extends LedgerCommand> batch, List<byte[]> keyHashes) throws SQLException {
+    private List<LedgerOutcome> apply(List<? extends LedgerCommand> batch, List<byte[]> keyHashes) {
         Instant now = now();
-        try (Connection connection = dataSource.getConnection()) {
-            boolean[] refused = refusedKeys(connection, keyHashes);
-            if (refused == null) {
-                return decideAndWrite(connection, batch, now);
-            }
-            // Commands with a revoked key are left out entirely: no agent, window or row is touched.
-            List<LedgerCommand> allowed = new ArrayList<>();
-            for (int i = 0; i < batch.size(); i++) {
-                if (!refused[i]) {
-                    allowed.add(batch.get(i));
-                }
-            }
-            List<LedgerOutcome> decided = allowed.isEmpty() ? List.of() : decideAndWrite(connection, allowed, now);
-            List<LedgerOutcome> outcomes = new ArrayList<>(batch.size());
-            int next = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                outcomes.add(refused[i] ? new LedgerOutcome.Unauthorized() : decided.get(next++));
-            }
-            return List.copyOf(outcomes);
+        boolean[] refused = refusedKeys(keyHashes);
+        if (refused == null) {
+            return decideAndWrite(batch, now);
         }
+        // Commands with a revoked key are left out entirely: no agent, window or row is touched.
+        List<LedgerCommand> allowed = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (!refused[i]) {
+                allowed.add(batch.get(i));
+            }
+        }
+        List<LedgerOutcome> decided = allowed.isEmpty() ? List.of() : decideAndWrite(allowed, now);
+        List<LedgerOutcome> outcomes = new ArrayList<>(batch.size());
+        int next = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            outcomes.add(refused[i] ? new LedgerOutcome.Unauthorized() : decided.get(next++));
+        }
+        return List.copyOf(outcomes);
     }
 
     /**
      * Step 0 of the lock order in {@link LedgerStore} (it takes no lock): which unchecked API keys are still live.
      * Returns which commands to refuse, or null when there is none.
      */
-    private boolean[] refusedKeys(Connection connection, List<byte[]> keyHashes) throws SQLException {
+    private boolean[] refusedKeys(List<byte[]> keyHashes) {
         Map<String, byte[]> unchecked = new LinkedHashMap<>();
         for (byte[] hash : keyHashes) {
             if (hash != null) {
@@ -170,7 +170,7 @@ public class LedgerProcessor {
         if (unchecked.isEmpty()) {
             return null;
         }
-        Set<String> live = store.liveKeyHashes(connection, unchecked.values());
+        Set<String> live = apiKeys.liveKeyHashes(unchecked.values());
         if (live.size() == unchecked.size()) {
             return null;
         }
@@ -183,25 +183,24 @@ public class LedgerProcessor {
     }
 
     /** Steps 1 to 6 of the lock order in {@link LedgerStore} (lock and load), the decisions, step 7 (write). */
-    private List<LedgerOutcome> decideAndWrite(Connection connection, List<? extends LedgerCommand> batch, Instant now)
-            throws SQLException {
-        LockedLedger locked = loader.lockAndLoad(connection, batch, now);
+    private List<LedgerOutcome> decideAndWrite(List<? extends LedgerCommand> batch, Instant now) {
+        LockedLedger locked = loader.lockAndLoad(batch, now);
         LedgerDecider.Decided decided = LedgerDecider.decide(batch, locked, now);
-        write(connection, decided.writes(), now);
+        write(decided.writes(), now);
         return decided.outcomes();
     }
 
     /** Step 7: one write of everything decided. */
-    private void write(Connection connection, LedgerWrites writes, Instant now) throws SQLException {
-        store.updateWindows(connection, writes.windows());
-        alertFiring.fire(connection, writes.windows(), now);
-        if (!store.insertReservations(connection, writes.newReservations())) {
+    private void write(LedgerWrites writes, Instant now) {
+        store.updateWindows(writes.windows());
+        alertFiring.fire(writes.windows(), now);
+        if (!reservations.insertReservations(writes.newReservations())) {
             throw new IdempotencyRace();
         }
-        store.updateReservations(connection, writes.changedReservations());
-        store.insertJournal(connection, writes.journal());
-        store.addToRollup(connection, writes.rollup());
-        store.recordRefusals(connection, writes.refusals());
+        reservations.updateReservations(writes.changedReservations());
+        store.insertJournal(writes.journal());
+        spendEvents.addToRollup(writes.rollup());
+        spendEvents.recordRefusals(writes.refusals());
     }
 
     /** A concurrent transaction committed the same reservation idempotency key first. */
@@ -213,26 +212,11 @@ public class LedgerProcessor {
 
     /** Why a failed batch may be retried as a whole, or null when it may not. */
     static String retryCause(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof IdempotencyRace) {
                 return "idempotency_race";
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                switch (sql.getSQLState()) {
-                    case "40P01":
-                        return "deadlock";
-                    case "40001":
-                        return "serialization_failure";
-                    case "55P03":
-                        return "lock_timeout";
-                    default:
-                        break;
-                }
-            }
-            if (t.getCause() == t) {
-                break;
-            }
         }
-        return null;
+        return SqlFailures.retryCause(e).orElse(null);
     }
 }

@@ -2,17 +2,17 @@ package io.kavach.ledger.service;
 
 import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
-import io.kavach.ledger.error.ProblemException;
 import io.kavach.ledger.core.Budget;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.BudgetOwner;
 import io.kavach.ledger.core.BudgetState;
+import io.kavach.ledger.core.DomainError;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Scope;
 import io.kavach.ledger.core.TimeZones;
-import io.kavach.ledger.store.BudgetEntity;
 import io.kavach.ledger.store.BudgetDefinitionStore;
+import io.kavach.ledger.store.BudgetDefinitionStore.Definition;
 import io.kavach.ledger.store.BudgetStateStore;
 import io.kavach.ledger.store.OrgStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -22,12 +22,13 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-/** Org budgets: one per budget type and period, covering every agent of the org. */
+/** Org budgets: one per budget type, period and filter, covering every agent of the org. */
 @ApplicationScoped
 public class OrgBudgetService {
 
@@ -49,7 +50,7 @@ public class OrgBudgetService {
         } catch (RuntimeException e) {
             // A concurrent create won the unique index; answer as if we had seen it first.
             Optional<UUID> existing = QuarkusTransaction.requiringNew()
-                    .call(() -> findLive(orgId, key).map(b -> b.id));
+                    .call(() -> findLive(orgId, key).map(Definition::id));
             if (existing.isPresent()) {
                 throw alreadyExists(existing.get(), key);
             }
@@ -61,32 +62,29 @@ public class OrgBudgetService {
         orgs.ensure(orgId);
         // Budget-configuration writers of one org queue on the org row (as config apply does).
         definitions.lockOrg(orgId);
-        Optional<BudgetEntity> existing = findLive(orgId, key);
+        Optional<Definition> existing = findLive(orgId, key);
         if (existing.isPresent()) {
-            throw alreadyExists(existing.get().id, key);
+            throw alreadyExists(existing.get().id(), key);
         }
         Instant now = clock.instant();
-        // Through the one path that creates budgets: a removed org budget of this period comes back
+        // Through the one path that creates budgets: a removed org budget of this key comes back
         // with its counters, and a new one carries in the org's spend of the period (ADR 0008).
-        applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null, BudgetSpec.of(key, limit, timezone))),
-                BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
-        BudgetEntity created = findLive(orgId, key).orElseThrow();
+        applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null,
+                BudgetSpec.of(key, limit, timezone))), BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
+        Definition created = findLive(orgId, key).orElseThrow();
         return states.currentStates(List.of(Budgets.of(created)), now).get(0);
     }
 
     @Transactional
     public List<BudgetState> list(String orgId) {
-        List<BudgetEntity> budgets = BudgetEntity.list(
-                "orgId = ?1 and scope = ?2 and deletedAt is null", orgId, Scope.ORG.wireName());
         // Listed hourly, daily, monthly, total: the order a reader scans limits in.
-        return states.currentStates(budgets.stream().map(Budgets::of)
-                .sorted(java.util.Comparator.comparing(Budget::period)).toList(), clock.instant());
+        return states.currentStates(definitions.live(orgId, Scope.ORG).stream().map(Budgets::of)
+                .sorted(Comparator.comparing(Budget::period)).toList(), clock.instant());
     }
 
     @Transactional
     public BudgetState get(String orgId, UUID id) {
-        BudgetEntity budget = findOwned(orgId, id);
-        return states.currentStates(List.of(Budgets.of(budget)), clock.instant()).get(0);
+        return states.currentStates(List.of(Budgets.of(findOwned(orgId, id))), clock.instant()).get(0);
     }
 
     /**
@@ -96,51 +94,43 @@ public class OrgBudgetService {
     @Transactional
     public BudgetState update(String orgId, UUID id, Money limit, ZoneId timezone) {
         definitions.lockOrg(orgId);
-        BudgetEntity budget = findOwned(orgId, id);
-        if (timezone != null && !timezone.equals(TimeZones.UTC) && budget.periodValue() == Period.TOTAL) {
-            throw ProblemException.validation("timezone", "a total budget never resets, so it takes no time zone (only UTC)");
+        Definition budget = findOwned(orgId, id);
+        if (timezone != null && !timezone.equals(TimeZones.UTC) && budget.key().period() == Period.TOTAL) {
+            throw new DomainError.InvalidInput("timezone", "a total budget never resets, so it takes no time zone (only UTC)");
         }
         if (budget.key().type().counts() && limit.value().stripTrailingZeros().scale() > 0) {
-            throw ProblemException.validation("limit_value", "must be a whole number of " + budget.budgetType
-                    + " for a " + budget.budgetType + " budget");
+            throw new DomainError.InvalidInput("limit_value", "must be a whole number of "
+                    + budget.key().type().wireName() + " for a " + budget.key().type().wireName() + " budget");
         }
-        Budget before = Budgets.of(budget);
-        BudgetSpec from = BudgetSpec.of(before.key(), before.limit(), before.timezone());
-        BudgetSpec to = BudgetSpec.of(before.key(), limit, timezone == null ? before.timezone() : timezone);
+        BudgetSpec from = BudgetSpec.of(budget.key(), budget.limit(), budget.timezone());
+        BudgetSpec to = BudgetSpec.of(budget.key(), limit, timezone == null ? budget.timezone() : timezone);
         Instant now = clock.instant();
-        applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.UPDATE, before.key(), id, from, to)),
+        applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.UPDATE, budget.key(), id, from, to)),
                 BudgetOwner.API, now);
-        BudgetEntity.getEntityManager().refresh(budget);
-        return states.currentStates(List.of(Budgets.of(budget)), now).get(0);
+        return states.currentStates(List.of(Budgets.of(findOwned(orgId, id))), now).get(0);
     }
 
     @Transactional
     public void delete(String orgId, UUID id) {
         definitions.lockOrg(orgId);
-        BudgetEntity budget = findOwned(orgId, id);
-        budget.deletedAt = clock.instant();
+        findOwned(orgId, id);
+        definitions.softDelete(List.of(id), clock.instant());
     }
 
-    private Optional<BudgetEntity> findLive(String orgId, BudgetKey key) {
-        return BudgetEntity.<BudgetEntity>find("orgId = ?1 and scope = ?2 and budgetType = ?3 and period = ?4"
-                        + " and deletedAt is null", orgId, Scope.ORG.wireName(), key.type().wireName(),
-                key.period().wireName()).stream().filter(b -> b.key().equals(key)).findFirst();
+    /** The org's live budget of {@code key} (its period, type and filters). */
+    private Optional<Definition> findLive(String orgId, BudgetKey key) {
+        return definitions.live(orgId, Scope.ORG).stream().filter(d -> d.key().equals(key)).findFirst();
     }
 
     /** Another org's budget, a deleted one and a missing one are indistinguishable: 404. */
-    private BudgetEntity findOwned(String orgId, UUID id) {
-        BudgetEntity budget = BudgetEntity.findById(id);
-        if (budget == null || !budget.orgId.equals(orgId) || budget.deletedAt != null
-                || !Scope.ORG.wireName().equals(budget.scope)) {
-            throw ProblemException.notFound("Org budget " + id);
-        }
-        return budget;
+    private Definition findOwned(String orgId, UUID id) {
+        return definitions.live(orgId, Scope.ORG).stream().filter(d -> d.id().equals(id)).findFirst()
+                .orElseThrow(() -> new DomainError.NotFound("Org budget " + id));
     }
 
-    private static ProblemException alreadyExists(UUID existingId, BudgetKey key) {
-        return new ProblemException(409, "budget_already_exists", "Budget already exists",
+    private static DomainError alreadyExists(UUID existingId, BudgetKey key) {
+        return new DomainError.AlreadyExists("budget_already_exists", "Budget already exists",
                 "The org already has the budget " + key + ": " + existingId
-                        + ". Change its limit with PUT /v1/org/budgets/" + existingId)
-                .with("existing_id", existingId.toString());
+                        + ". Change its limit with PUT /v1/org/budgets/" + existingId, "existing_id", existingId.toString());
     }
 }

@@ -1,9 +1,10 @@
 package io.kavach.ledger.service;
 
+import io.kavach.ledger.core.Bounds;
+import io.kavach.ledger.store.SqlFailures;
 import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
-import io.kavach.ledger.error.ProblemException;
-import io.kavach.ledger.core.Budget;
+import io.kavach.ledger.core.DomainError;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.BudgetOwner;
 import io.kavach.ledger.core.BudgetState;
@@ -31,8 +32,6 @@ import java.util.TreeSet;
 /** Shared pools: named budgets that the listed agents draw from together, enforced centrally. */
 @ApplicationScoped
 public class SharedBudgetService {
-
-    public static final int POOL_MEMBERS_MAX = 1000;
 
     @Inject
     Clock clock;
@@ -69,7 +68,7 @@ public class SharedBudgetService {
             });
         } catch (RuntimeException e) {
             // Without the org row (a first write racing another) the unique index decides: a clear 409.
-            if (BudgetChangeApplier.isUniqueViolation(e)) {
+            if (SqlFailures.isUniqueViolation(e)) {
                 throw alreadyExists(name);
             }
             throw e;
@@ -80,7 +79,7 @@ public class SharedBudgetService {
         return QuarkusTransaction.requiringNew().call(() -> {
             List<Definition> pools = new ArrayList<>(definitions.live(orgId, Scope.SHARED));
             pools.sort(Comparator.comparing(d -> d.key().name()));
-            List<BudgetState> current = states.currentStates(pools.stream().map(SharedBudgetService::budget).toList(),
+            List<BudgetState> current = states.currentStates(pools.stream().map(Budgets::of).toList(),
                     clock.instant());
             List<PoolState> result = new ArrayList<>(pools.size());
             for (int i = 0; i < pools.size(); i++) {
@@ -105,20 +104,20 @@ public class SharedBudgetService {
             definitions.lockOrg(orgId);
             Definition pool = find(orgId, name);
             if (period != null && period != pool.key().period()) {
-                throw ProblemException.validation("period", "cannot change (the pool is " + pool.key().period().wireName()
+                throw new DomainError.InvalidInput("period", "cannot change (the pool is " + pool.key().period().wireName()
                         + "); delete the pool and create it again with the new period");
             }
             if (sameKind != null && !sameKind.test(pool.key())) {
-                throw ProblemException.validation("budget_type", "cannot change the pool's type, model or provider"
+                throw new DomainError.InvalidInput("budget_type", "cannot change the pool's type, model or provider"
                         + " (it is " + pool.key() + "); delete the pool and create it again");
             }
             if (pool.key().type().counts() && limit.value().stripTrailingZeros().scale() > 0) {
-                throw ProblemException.validation("limit_value", "must be a whole number of "
+                throw new DomainError.InvalidInput("limit_value", "must be a whole number of "
                         + pool.key().type().wireName() + " for a " + pool.key().type().wireName() + " budget");
             }
             BudgetSpec from = new BudgetSpec(pool.key(), pool.limit(), pool.members(), pool.timezone());
             if (timezone != null && !timezone.equals(TimeZones.UTC) && pool.key().period() == Period.TOTAL) {
-                throw ProblemException.validation("timezone",
+                throw new DomainError.InvalidInput("timezone",
                         "a total budget never resets, so it takes no time zone (only UTC)");
             }
             BudgetSpec to = new BudgetSpec(pool.key(), limit, members, timezone == null ? pool.timezone() : timezone);
@@ -144,9 +143,9 @@ public class SharedBudgetService {
             if (pool.members().contains(agent)) {
                 return;
             }
-            if (pool.members().size() >= POOL_MEMBERS_MAX) {
-                throw new ProblemException(409, "pool_member_limit_reached", "Too many pool members",
-                        "A pool may have at most " + POOL_MEMBERS_MAX + " agents");
+            if (pool.members().size() >= Bounds.POOL_MEMBERS_MAX) {
+                throw new DomainError.BoundReached("pool_member_limit_reached", "Too many pool members",
+                        "A pool may have at most " + Bounds.POOL_MEMBERS_MAX + " agents");
             }
             Long agentId = agents.ensure(orgId, List.of(agent), limits.agentsPerOrg()).get(agent);
             definitions.addMembers(pool.id(), List.of(agentId));
@@ -167,25 +166,19 @@ public class SharedBudgetService {
 
     private PoolState state(String orgId, String name, Instant now) {
         Definition pool = find(orgId, name);
-        BudgetState state = states.currentStates(List.of(budget(pool)), now).get(0);
+        BudgetState state = states.currentStates(List.of(Budgets.of(pool)), now).get(0);
         return new PoolState(state, List.copyOf(new TreeSet<>(pool.members())));
     }
 
     /** Another org's pool, a deleted one and a missing one are indistinguishable: 404. */
     private Definition find(String orgId, String name) {
         return definitions.livePool(orgId, name)
-                .orElseThrow(() -> ProblemException.notFound("Shared budget " + name));
+                .orElseThrow(() -> new DomainError.NotFound("Shared budget " + name));
     }
 
-    static Budget budget(Definition definition) {
-        return new Budget(definition.id(), definition.key(), definition.key().type().wireName(), definition.limit(),
-                definition.owner(),
-                definition.timezone());
-    }
-
-    private static ProblemException alreadyExists(String name) {
-        return new ProblemException(409, "shared_budget_already_exists", "Shared budget already exists",
-                "The org already has a shared pool named " + name + ". Change it with PUT /v1/shared-budgets/" + name)
-                .with("name", name);
+    private static DomainError alreadyExists(String name) {
+        return new DomainError.AlreadyExists("shared_budget_already_exists", "Shared budget already exists",
+                "The org already has a shared pool named " + name + ". Change it with PUT /v1/shared-budgets/" + name,
+                "name", name);
     }
 }

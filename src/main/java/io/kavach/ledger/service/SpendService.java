@@ -3,16 +3,14 @@ package io.kavach.ledger.service;
 import io.kavach.ledger.core.LedgerCommand;
 import io.kavach.ledger.core.LedgerOutcome;
 import io.kavach.ledger.core.Reservation;
-import io.kavach.ledger.store.LedgerStore;
+import io.kavach.ledger.core.ReservationStatus;
 import io.kavach.ledger.core.StoredReservation;
 import io.kavach.ledger.ops.LedgerMetrics;
-import io.agroal.api.AgroalDataSource;
+import io.kavach.ledger.store.ReservationStore;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -25,9 +23,7 @@ public class SpendService {
     @Inject
     LedgerBatcher batcher;
     @Inject
-    LedgerStore store;
-    @Inject
-    AgroalDataSource dataSource;
+    ReservationStore reservations;
     @Inject
     LedgerMetrics metrics;
 
@@ -50,11 +46,7 @@ public class SpendService {
     }
 
     public Optional<Reservation> reservation(String orgId, UUID id) {
-        try (Connection connection = dataSource.getConnection()) {
-            return store.find(connection, orgId, id).map(StoredReservation::reservation)
-                    .filter(r -> r.status() != io.kavach.ledger.core.ReservationStatus.REJECTED);
-        } catch (SQLException e) {
-            throw new io.kavach.ledger.store.StoreException("could not read reservation", e);
-        }
+        return reservations.find(orgId, id).map(StoredReservation::reservation)
+                .filter(r -> r.status() != ReservationStatus.REJECTED);
     }
 }

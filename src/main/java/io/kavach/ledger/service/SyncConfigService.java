@@ -1,5 +1,6 @@
 package io.kavach.ledger.service;
 
+import io.kavach.ledger.store.SqlFailures;
 import io.kavach.ledger.config.BudgetChange;
 import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.config.ConfigPlanner;
@@ -77,7 +78,7 @@ public class SyncConfigService {
         try {
             return QuarkusTransaction.requiringNew().call(() -> apply(orgId, agent, own, orgPeriod, orgLimit, sdkConfig));
         } catch (RuntimeException e) {
-            if (BudgetChangeApplier.isUniqueViolation(e)) {
+            if (SqlFailures.isUniqueViolation(e)) {
                 // The org row was created concurrently and another writer won; a retry sees its result.
                 return QuarkusTransaction.requiringNew().call(() -> apply(orgId, agent, own, orgPeriod, orgLimit, sdkConfig));
             }

@@ -1,6 +1,7 @@
 package io.kavach.ledger.store;
 
 import io.agroal.api.AgroalDataSource;
+import io.kavach.ledger.core.AgentPause;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -32,7 +33,7 @@ public class AgentDirectoryStore {
      * An agent row as listings show it; {@code sdkConfigJson} is null when the SDK never synced,
      * {@code pause} when the agent is not paused.
      */
-    public record AgentRow(long id, String name, String sdkConfigJson, io.kavach.ledger.core.AgentPause pause) {
+    public record AgentRow(long id, String name, String sdkConfigJson, AgentPause pause) {
     }
 
     /** Up to {@code limit} agents whose names sort after {@code startingAfter} (null: from the first). */

@@ -2,8 +2,9 @@ package io.kavach.ledger.store;
 
 import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.core.AgentPause;
-import io.kavach.ledger.core.ResolvedAgent;
+import io.kavach.ledger.core.LedgerInvariantViolation;
 import io.kavach.ledger.core.OrgLimitReached;
+import io.kavach.ledger.core.ResolvedAgent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -119,7 +120,7 @@ public class AgentStore {
             update.setString(3, orgId);
             update.setString(4, name);
             if (update.executeUpdate() != 1) {
-                throw new io.kavach.ledger.core.LedgerInvariantViolation("no agent " + name + " to pause");
+                throw new LedgerInvariantViolation("no agent " + name + " to pause");
             }
         } catch (SQLException e) {
             throw new StoreException("could not pause agent", e);

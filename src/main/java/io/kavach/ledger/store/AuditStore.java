@@ -10,6 +10,7 @@ import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -123,7 +124,7 @@ public class AuditStore {
     }
 
     private static void compare(List<AuditReport.Drift> drift, BudgetKey key, Instant start, String field,
-                                java.math.BigDecimal counter, java.math.BigDecimal journal) {
+                                BigDecimal counter, BigDecimal journal) {
         if (counter.compareTo(journal) != 0) {
             drift.add(new AuditReport.Drift(key, start, field, Money.of(counter), Money.of(journal)));
         }

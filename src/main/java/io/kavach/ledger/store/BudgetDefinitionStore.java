@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -26,12 +27,11 @@ import java.util.UUID;
  * Budget definitions and pool membership, read and written as sets (config apply, pools, an
  * agent's own budgets). Runs inside the caller's transaction; counters are not touched here
  * (limits reach the windows through {@link WindowLimits}).
+ Over 300 lines because it is the one writer of
+ * {@code budget} and {@code pool_member} (ADR 0012): every definition change goes through here.
  */
 @ApplicationScoped
 public class BudgetDefinitionStore {
-
-    /** SQLState of a unique index violation: a concurrent writer created the same budget first. */
-    public static final String UNIQUE_VIOLATION = "23505";
 
     private static final String LIVE = """
             SELECT id, scope, name, agent_id, budget_type, period, limit_value, managed_by, timezone, model, provider
@@ -221,7 +221,7 @@ public class BudgetDefinitionStore {
                 insert.setString(3, key.scope().wireName());
                 insert.setString(4, key.name());
                 if (agentId == null) {
-                    insert.setNull(5, java.sql.Types.BIGINT);
+                    insert.setNull(5, Types.BIGINT);
                 } else {
                     insert.setLong(5, agentId);
                 }

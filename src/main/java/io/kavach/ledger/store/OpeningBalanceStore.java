@@ -108,81 +108,12 @@ public class OpeningBalanceStore {
             return carried;
         }
         try (Connection connection = dataSource.getConnection()) {
-            List<UUID> budgets = openings.stream().map(Opening::budgetId).toList();
-            List<Instant> starts = openings.stream().map(o -> o.window().start()).toList();
-            try (PreparedStatement ensure = connection.prepareStatement(ENSURE_WINDOWS)) {
-                ensure.setArray(1, Sql.uuids(connection, budgets));
-                ensure.setArray(2, Sql.instants(connection, starts));
-                ensure.setArray(3, Sql.instants(connection, openings.stream().map(o -> o.window().end()).toList()));
-                ensure.setArray(4, Sql.decimals(connection, openings.stream().map(o -> o.limit().value()).toList()));
-                ensure.executeUpdate();
-            }
-            Map<UUID, Long> windowIds = new HashMap<>();
-            try (PreparedStatement lock = connection.prepareStatement(LOCK_WINDOWS)) {
-                lock.setArray(1, Sql.uuids(connection, budgets));
-                lock.setArray(2, Sql.instants(connection, starts));
-                try (ResultSet row = lock.executeQuery()) {
-                    while (row.next()) {
-                        windowIds.put(row.getObject("budget_id", UUID.class), row.getLong("id"));
-                    }
-                }
-            }
-            List<Long> ids = new ArrayList<>();
-            List<Instant> windowStarts = new ArrayList<>();
-            List<Instant> windowEnds = new ArrayList<>();
-            List<Boolean> everyAgent = new ArrayList<>();
-            List<Long> memberWindows = new ArrayList<>();
-            List<Long> members = new ArrayList<>();
-            Instant earliest = NO_END;
-            for (Opening opening : openings) {
-                long windowId = windowIds.get(opening.budgetId());
-                ids.add(windowId);
-                windowStarts.add(opening.window().start());
-                windowEnds.add(opening.window().end() == null ? NO_END : opening.window().end());
-                everyAgent.add(opening.agentIds() == null);
-                if (opening.agentIds() != null) {
-                    for (Long agent : opening.agentIds()) {
-                        memberWindows.add(windowId);
-                        members.add(agent);
-                    }
-                }
-                if (opening.window().start().isBefore(earliest)) {
-                    earliest = opening.window().start();
-                }
-            }
-            TreeMap<Long, BigDecimal> amounts = new TreeMap<>();
-            try (PreparedStatement sum = connection.prepareStatement(SCOPE_SPEND)) {
-                sum.setArray(1, Sql.longs(connection, ids));
-                sum.setArray(2, Sql.instants(connection, windowStarts));
-                sum.setArray(3, Sql.instants(connection, windowEnds));
-                sum.setArray(4, connection.createArrayOf("boolean", everyAgent.toArray()));
-                sum.setArray(5, Sql.longs(connection, memberWindows));
-                sum.setArray(6, Sql.longs(connection, members));
-                sum.setString(7, orgId);
-                sum.setString(8, earliest.toString());
-                sum.setString(9, orgId);
-                sum.setString(10, earliest.toString());
-                try (ResultSet row = sum.executeQuery()) {
-                    while (row.next()) {
-                        amounts.put(row.getLong(1), row.getBigDecimal(2));
-                    }
-                }
-            }
+            Map<UUID, Long> windowIds = lockWindows(connection, openings);
+            TreeMap<Long, BigDecimal> amounts = scopeSpend(connection, orgId, openings, windowIds);
             if (amounts.isEmpty()) {
                 return carried;
             }
-            List<Long> changed = new ArrayList<>(amounts.keySet());
-            List<BigDecimal> values = new ArrayList<>(amounts.values());
-            try (PreparedStatement add = connection.prepareStatement(ADD_SPENT);
-                 PreparedStatement journal = connection.prepareStatement(INSERT_OPENINGS)) {
-                add.setArray(1, Sql.longs(connection, changed));
-                add.setArray(2, Sql.decimals(connection, values));
-                add.executeUpdate();
-                journal.setString(1, orgId);
-                journal.setArray(2, Sql.longs(connection, changed));
-                journal.setArray(3, Sql.decimals(connection, values));
-                journal.executeUpdate();
-            }
+            book(connection, orgId, amounts);
             windowIds.forEach((budget, window) -> {
                 if (amounts.containsKey(window)) {
                     carried.put(budget, Money.of(amounts.get(window)));
@@ -191,6 +122,94 @@ public class OpeningBalanceStore {
             return carried;
         } catch (SQLException e) {
             throw new StoreException("could not carry opening balances into new budgets", e);
+        }
+    }
+
+    /** Creates the openings' windows if missing and locks them; their ids by budget. */
+    private static Map<UUID, Long> lockWindows(Connection connection, List<Opening> openings) throws SQLException {
+        List<UUID> budgets = openings.stream().map(Opening::budgetId).toList();
+        List<Instant> starts = openings.stream().map(o -> o.window().start()).toList();
+        try (PreparedStatement ensure = connection.prepareStatement(ENSURE_WINDOWS)) {
+            ensure.setArray(1, Sql.uuids(connection, budgets));
+            ensure.setArray(2, Sql.instants(connection, starts));
+            ensure.setArray(3, Sql.instants(connection, openings.stream().map(o -> o.window().end()).toList()));
+            ensure.setArray(4, Sql.decimals(connection, openings.stream().map(o -> o.limit().value()).toList()));
+            ensure.executeUpdate();
+        }
+        Map<UUID, Long> windowIds = new HashMap<>();
+        try (PreparedStatement lock = connection.prepareStatement(LOCK_WINDOWS)) {
+            lock.setArray(1, Sql.uuids(connection, budgets));
+            lock.setArray(2, Sql.instants(connection, starts));
+            try (ResultSet row = lock.executeQuery()) {
+                while (row.next()) {
+                    windowIds.put(row.getObject("budget_id", UUID.class), row.getLong("id"));
+                }
+            }
+        }
+        return windowIds;
+    }
+
+    /** What each opening's scope spent in its window so far, by window id (windows with none left out). */
+    private static TreeMap<Long, BigDecimal> scopeSpend(Connection connection, String orgId, List<Opening> openings,
+                                                        Map<UUID, Long> windowIds) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        List<Instant> windowStarts = new ArrayList<>();
+        List<Instant> windowEnds = new ArrayList<>();
+        List<Boolean> everyAgent = new ArrayList<>();
+        List<Long> memberWindows = new ArrayList<>();
+        List<Long> members = new ArrayList<>();
+        Instant earliest = NO_END;
+        for (Opening opening : openings) {
+            long windowId = windowIds.get(opening.budgetId());
+            ids.add(windowId);
+            windowStarts.add(opening.window().start());
+            windowEnds.add(opening.window().end() == null ? NO_END : opening.window().end());
+            everyAgent.add(opening.agentIds() == null);
+            if (opening.agentIds() != null) {
+                for (Long agent : opening.agentIds()) {
+                    memberWindows.add(windowId);
+                    members.add(agent);
+                }
+            }
+            if (opening.window().start().isBefore(earliest)) {
+                earliest = opening.window().start();
+            }
+        }
+        TreeMap<Long, BigDecimal> amounts = new TreeMap<>();
+        try (PreparedStatement sum = connection.prepareStatement(SCOPE_SPEND)) {
+            sum.setArray(1, Sql.longs(connection, ids));
+            sum.setArray(2, Sql.instants(connection, windowStarts));
+            sum.setArray(3, Sql.instants(connection, windowEnds));
+            sum.setArray(4, connection.createArrayOf("boolean", everyAgent.toArray()));
+            sum.setArray(5, Sql.longs(connection, memberWindows));
+            sum.setArray(6, Sql.longs(connection, members));
+            sum.setString(7, orgId);
+            sum.setString(8, earliest.toString());
+            sum.setString(9, orgId);
+            sum.setString(10, earliest.toString());
+            try (ResultSet row = sum.executeQuery()) {
+                while (row.next()) {
+                    amounts.put(row.getLong(1), row.getBigDecimal(2));
+                }
+            }
+        }
+        return amounts;
+    }
+
+    /** Adds the amounts to the windows' {@code spent} and journals each as an opening entry. */
+    private static void book(Connection connection, String orgId, TreeMap<Long, BigDecimal> amounts)
+            throws SQLException {
+        List<Long> changed = new ArrayList<>(amounts.keySet());
+        List<BigDecimal> values = new ArrayList<>(amounts.values());
+        try (PreparedStatement add = connection.prepareStatement(ADD_SPENT);
+             PreparedStatement journal = connection.prepareStatement(INSERT_OPENINGS)) {
+            add.setArray(1, Sql.longs(connection, changed));
+            add.setArray(2, Sql.decimals(connection, values));
+            add.executeUpdate();
+            journal.setString(1, orgId);
+            journal.setArray(2, Sql.longs(connection, changed));
+            journal.setArray(3, Sql.decimals(connection, values));
+            journal.executeUpdate();
         }
     }
 }

@@ -29,6 +29,17 @@ public class OrgStore {
         }
     }
 
+    /** Locks the org's row until the transaction ends: writers of one org's bounded things queue here. */
+    public void lock(String orgId) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement lock = connection.prepareStatement("SELECT id FROM org WHERE id = ? FOR UPDATE")) {
+            lock.setString(1, orgId);
+            lock.executeQuery().close();
+        } catch (SQLException e) {
+            throw new StoreException("could not lock the org", e);
+        }
+    }
+
     /** The stored extras as JSON text; {@code {}} for an org that never imported a file (or does not exist). */
     public String extras(String orgId) {
         try (Connection connection = dataSource.getConnection();

@@ -12,6 +12,7 @@ import io.kavach.ledger.core.SpendAnalytics.Row;
 import io.kavach.ledger.core.SpendAnalytics.Totals;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,6 +53,37 @@ public class SpendAnalyticsStore {
      */
     public Page spend(String orgId, LocalDate from, LocalDate to, Set<Dimension> groupBy, int limit, int offset) {
         EnumSet<Dimension> dims = groupBy.isEmpty() ? EnumSet.noneOf(Dimension.class) : EnumSet.copyOf(groupBy);
+        String sql = spendQuery(dims);
+        try (Connection connection = dataSource.getConnection()) {
+            List<Row> rows = new ArrayList<>();
+            try (PreparedStatement query = connection.prepareStatement(sql)) {
+                query.setString(1, orgId);
+                query.setObject(2, from);
+                query.setObject(3, to);
+                query.setInt(4, limit + 1);
+                query.setInt(5, offset);
+                try (ResultSet row = query.executeQuery()) {
+                    while (row.next()) {
+                        rows.add(row(row, dims));
+                    }
+                }
+            }
+            boolean hasMore = rows.size() > limit;
+            if (hasMore) {
+                rows = rows.subList(0, limit);
+            }
+            Totals total = total(connection, orgId, from, to);
+            if (dims.isEmpty() && offset == 0 && !rows.isEmpty() && rows.get(0).totals().calls() == 0) {
+                rows = List.of(); // no spend at all: no group, not a group of zeros
+            }
+            return new Page(List.copyOf(rows), total, hasMore);
+        } catch (SQLException e) {
+            throw new StoreException("spend analytics", e);
+        }
+    }
+
+    /** The grouped query for {@code dims}: their columns, the joins they need, grouped and ordered by them. */
+    private static String spendQuery(EnumSet<Dimension> dims) {
         List<String> select = new ArrayList<>();
         List<String> group = new ArrayList<>();
         List<String> order = new ArrayList<>();
@@ -102,40 +134,19 @@ public class SpendAnalyticsStore {
             sql.append(" ORDER BY ").append(String.join(", ", order));
         }
         sql.append(" LIMIT ? OFFSET ?");
-        try (Connection connection = dataSource.getConnection()) {
-            List<Row> rows = new ArrayList<>();
-            try (PreparedStatement query = connection.prepareStatement(sql.toString())) {
-                query.setString(1, orgId);
-                query.setObject(2, from);
-                query.setObject(3, to);
-                query.setInt(4, limit + 1);
-                query.setInt(5, offset);
-                try (ResultSet row = query.executeQuery()) {
-                    while (row.next()) {
-                        rows.add(row(row, dims));
-                    }
-                }
+        return sql.toString();
+    }
+
+    /** All spend on the days {@code [from, to)}, whatever the grouping. */
+    private static Totals total(Connection connection, String orgId, LocalDate from, LocalDate to) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(TOTAL)) {
+            query.setString(1, orgId);
+            query.setObject(2, from);
+            query.setObject(3, to);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return new Totals(Money.of(row.getBigDecimal(1)), row.getLong(2), row.getLong(3), row.getLong(4));
             }
-            boolean hasMore = rows.size() > limit;
-            if (hasMore) {
-                rows = rows.subList(0, limit);
-            }
-            Totals total;
-            try (PreparedStatement query = connection.prepareStatement(TOTAL)) {
-                query.setString(1, orgId);
-                query.setObject(2, from);
-                query.setObject(3, to);
-                try (ResultSet row = query.executeQuery()) {
-                    row.next();
-                    total = new Totals(Money.of(row.getBigDecimal(1)), row.getLong(2), row.getLong(3), row.getLong(4));
-                }
-            }
-            if (dims.isEmpty() && offset == 0 && !rows.isEmpty() && rows.get(0).totals().calls() == 0) {
-                rows = List.of(); // no spend at all: no group, not a group of zeros
-            }
-            return new Page(List.copyOf(rows), total, hasMore);
-        } catch (SQLException e) {
-            throw new StoreException("spend analytics", e);
         }
     }
 
@@ -173,9 +184,9 @@ public class SpendAnalyticsStore {
             budget = new BudgetKey(scope, scope == Scope.ORG ? null : row.getString("budget_name"),
                     Period.fromWire(row.getString("period")).orElseThrow());
         }
-        java.math.BigDecimal cost = row.getBigDecimal("cost");
+        BigDecimal cost = row.getBigDecimal("cost");
         return new Row(day, agent, provider, model, budgetId, budget, new Totals(
-                Money.of(cost == null ? java.math.BigDecimal.ZERO : cost), row.getLong("input_tokens"),
+                Money.of(cost == null ? BigDecimal.ZERO : cost), row.getLong("input_tokens"),
                 row.getLong("output_tokens"), row.getLong("calls")));
     }
 

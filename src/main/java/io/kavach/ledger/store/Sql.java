@@ -6,10 +6,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 /** JDBC conversions used by the stores: UTC timestamps and PostgreSQL arrays. */
 final class Sql {
@@ -19,7 +23,7 @@ final class Sql {
 
     static void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {
         if (instant == null) {
-            statement.setNull(index, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {
             statement.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
         }
@@ -34,8 +38,8 @@ final class Sql {
         return connection.createArrayOf("bigint", values.toArray(Long[]::new));
     }
 
-    static Array uuids(Connection connection, Collection<java.util.UUID> values) throws SQLException {
-        return connection.createArrayOf("uuid", values.toArray(java.util.UUID[]::new));
+    static Array uuids(Connection connection, Collection<UUID> values) throws SQLException {
+        return connection.createArrayOf("uuid", values.toArray(UUID[]::new));
     }
 
     static Array texts(Connection connection, Collection<String> values) throws SQLException {
@@ -54,5 +58,10 @@ final class Sql {
     static Long[] longArray(ResultSet row, String column) throws SQLException {
         Array array = row.getArray(column);
         return array == null ? new Long[0] : (Long[]) array.getArray();
+    }
+
+    /** A PostgreSQL array literal of ids ({@code {1,2,3}}), for a text array cast to bigint[] in SQL. */
+    static String arrayLiteral(List<Long> ids) {
+        return ids.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
     }
 }

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -36,7 +37,7 @@ public class WindowLimits {
      * statement, in ascending id order, before any is changed: locking budget by budget would
      * take window locks out of the ledger's global order and could deadlock with a spend.
      */
-    public void applyLimits(java.util.Map<UUID, Money> limits, Instant now) {
+    public void applyLimits(Map<UUID, Money> limits, Instant now) {
         if (limits.isEmpty()) {
             return;
         }
@@ -46,7 +47,7 @@ public class WindowLimits {
             lock.setArray(1, Sql.uuids(connection, limits.keySet()));
             Sql.setInstant(lock, 2, now);
             lock.executeQuery().close();
-            for (java.util.Map.Entry<UUID, Money> entry : limits.entrySet()) {
+            for (Map.Entry<UUID, Money> entry : limits.entrySet()) {
                 update.setBigDecimal(1, entry.getValue().value());
                 update.setObject(2, entry.getKey());
                 Sql.setInstant(update, 3, now);

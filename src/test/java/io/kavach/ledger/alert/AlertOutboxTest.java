@@ -1,19 +1,18 @@
 package io.kavach.ledger.alert;
 
+import io.kavach.ledger.store.AlertStore;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.agroal.api.AgroalDataSource;
-import io.kavach.ledger.alert.AlertStore.Crossing;
+import io.kavach.ledger.store.AlertStore.Crossing;
 import io.kavach.ledger.testing.Fixtures;
 import io.kavach.ledger.testing.Tokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +33,6 @@ class AlertOutboxTest {
 
     @Inject
     AlertStore store;
-    @Inject
-    AgroalDataSource dataSource;
 
     private final String org = Tokens.newOrg();
     private final String admin = Tokens.admin(org);
@@ -64,10 +61,8 @@ class AlertOutboxTest {
         for (int i = 0; i < threads; i++) {
             // Each its own transaction, as on separate instances: only the unique constraint decides.
             results.add(pool.submit(() -> QuarkusTransaction.requiringNew().call(() -> {
-                try (Connection connection = dataSource.getConnection()) {
-                    start.await(10, TimeUnit.SECONDS);
-                    return store.fire(connection, List.of(crossing), Instant.now()).size();
-                }
+                start.await(10, TimeUnit.SECONDS);
+                return store.fire(List.of(crossing), Instant.now()).size();
             })));
         }
         int inserted = 0;

@@ -3,7 +3,6 @@ package io.kavach.ledger.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kavach.ledger.error.ProblemException;
 import java.sql.SQLException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kavach.ledger.error.FieldError;
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.core.FieldError;
+import io.kavach.ledger.core.DomainError;
 import io.kavach.ledger.core.NumberText;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -57,9 +57,9 @@ class ClientInputTest {
 
     @Test
     void yamlScalarsGoThroughTheSameBound() {
-        ProblemException problem = assertThrows(ProblemException.class, () -> ConfigYaml.parseYaml(
+        DomainError problem = assertThrows(DomainError.InvalidInput.class, () -> ConfigYaml.parseYaml(
                 "org_budget: {limit: 1.5e-100000000, period: daily}\n".getBytes(StandardCharsets.UTF_8)));
-        assertEquals(422, problem.status());
+        assertEquals("validation_failed", problem.reason());
         assertEquals(List.of(new FieldError("org_budget.limit", NumberText.RULE)), problem.members().get("errors"));
     }
 

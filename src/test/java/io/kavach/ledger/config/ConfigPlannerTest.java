@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kavach.ledger.error.FieldError;
-import io.kavach.ledger.error.ProblemException;
+import io.kavach.ledger.core.FieldError;
+import io.kavach.ledger.core.DomainError;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Period;
@@ -61,7 +61,7 @@ class ConfigPlannerTest {
         assertEquals(List.of("research-bot", "support-agent"),
                 seed.budgets().get(BudgetKey.shared("engineering-pool", Period.DAILY)).agents());
 
-        ProblemException problem = assertThrows(ProblemException.class, () -> ConfigValidator.validate(ConfigYaml.parseYaml("""
+        DomainError problem = assertThrows(DomainError.InvalidInput.class, () -> ConfigValidator.validate(ConfigYaml.parseYaml("""
                 shared_budgets:
                   engineering-pool: {limit: 500, period: daily, agents: [research-bot, "bad\\tname", support-agent]}
                 agents:

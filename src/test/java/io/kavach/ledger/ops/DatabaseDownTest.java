@@ -25,8 +25,7 @@ class DatabaseDownTest {
                     "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:1/nowhere",
                     "quarkus.datasource.jdbc.acquisition-timeout", "2S",
                     "quarkus.flyway.migrate-at-start", "false",
-                    "quarkus.flyway.clean-at-start", "false",
-                    "quarkus.hibernate-orm.schema-management.strategy", "none");
+                    "quarkus.flyway.clean-at-start", "false");
         }
     }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kavach.ledger.error.SqlFailures;
+import io.kavach.ledger.store.SqlFailures;
 import io.kavach.ledger.core.LedgerCommand;
 import io.kavach.ledger.core.LedgerOutcome;
 import io.kavach.ledger.core.Money;

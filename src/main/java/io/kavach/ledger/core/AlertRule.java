@@ -1,8 +1,9 @@
-package io.kavach.ledger.alert;
+package io.kavach.ledger.core;
 
-import io.kavach.ledger.core.BudgetKey;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -20,16 +21,16 @@ public record AlertRule(UUID id, String orgId, BudgetKey key, BigDecimal thresho
         WEBHOOK, SLACK, PAGERDUTY, EMAIL, KILL;
 
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
-        public static java.util.Optional<Channel> fromWire(String name) {
+        public static Optional<Channel> fromWire(String name) {
             for (Channel channel : values()) {
                 if (channel.wireName().equals(name)) {
-                    return java.util.Optional.of(channel);
+                    return Optional.of(channel);
                 }
             }
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -1,22 +1,22 @@
-package io.kavach.ledger.alert;
+package io.kavach.ledger.store;
 
 import io.agroal.api.AgroalDataSource;
-import io.kavach.ledger.alert.AlertRule.Channel;
+import io.kavach.ledger.core.AlertEvent;
+import io.kavach.ledger.core.AlertEvent.Attempt;
+import io.kavach.ledger.core.AlertRule;
+import io.kavach.ledger.core.AlertRule.Channel;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Scope;
-import io.kavach.ledger.store.StoreException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -24,7 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The PostgreSQL side of alerts: rules, the outbox of fired alerts, and delivery attempts. */
+/**
+ * The PostgreSQL side of alerts: rules, the outbox of fired alerts, and delivery attempts; the
+ * one reader and writer of {@code alert_rule}, {@code alert_event} and {@code alert_attempt}.
+ * Over 300 lines because its statements are the three tables' whole life (rules, firing in the
+ * booking transaction, claiming, recording and listing) and share their row readers.
+ */
 @ApplicationScoped
 public class AlertStore {
 
@@ -118,23 +123,6 @@ public class AlertStore {
                            BigDecimal spent, BigDecimal reserved, Instant windowStart, Instant windowEnd) {
     }
 
-    /** A fired alert as the outbox holds it, with its rule's delivery settings. */
-    public record AlertEvent(UUID id, String orgId, UUID ruleId, long windowId, UUID budgetId, String budgetKey,
-                             BigDecimal threshold, BigDecimal limit, BigDecimal spent, BigDecimal reserved,
-                             Instant windowStart, Instant windowEnd, Instant firedAt, String status, int attempts,
-                             Instant nextAttemptAt, Instant resolvedAt, Instant actionDoneAt, Channel channel,
-                             String target, String secret, String action) {
-
-        public boolean kills() {
-            return AlertRule.KILL.equals(action) || channel == Channel.KILL;
-        }
-    }
-
-    /** One delivery attempt. */
-    public record Attempt(UUID eventId, int attempt, Instant attemptedAt, String outcome, Integer httpStatus,
-                          long latencyMs, String error) {
-    }
-
     // ---------------------------------------------------------------- rules
 
     public void insertRule(AlertRule rule) {
@@ -151,7 +139,7 @@ public class AlertStore {
             insert.setString(9, rule.secret());
             insert.setString(10, rule.action());
             insert.setString(11, rule.source());
-            setInstant(insert, 12, rule.createdAt());
+            Sql.setInstant(insert, 12, rule.createdAt());
             insert.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("could not insert alert rule", e);
@@ -191,7 +179,7 @@ public class AlertStore {
     public boolean deleteRule(String orgId, UUID id, Instant now) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement update = connection.prepareStatement(DELETE_RULE)) {
-            setInstant(update, 1, now);
+            Sql.setInstant(update, 1, now);
             update.setObject(2, id);
             update.setString(3, orgId);
             return update.executeUpdate() == 1;
@@ -219,29 +207,33 @@ public class AlertStore {
     // ---------------------------------------------------------------- firing (on the ledger's connection)
 
     /** Inserts the alerts of {@code crossings} not fired before; returns the rule ids of those inserted. */
-    public List<UUID> fire(Connection connection, List<Crossing> crossings, Instant now) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(FIRE)) {
-            setInstant(insert, 1, now);
-            setInstant(insert, 2, now);
-            List<UUID> ids = new ArrayList<>();
-            crossings.forEach(c -> ids.add(UUID.randomUUID()));
-            insert.setArray(3, connection.createArrayOf("uuid", ids.toArray()));
-            insert.setArray(4, connection.createArrayOf("uuid", crossings.stream().map(Crossing::ruleId).toArray()));
-            insert.setArray(5, connection.createArrayOf("bigint", crossings.stream().map(Crossing::windowId).toArray()));
-            insert.setArray(6, connection.createArrayOf("uuid", crossings.stream().map(Crossing::budgetId).toArray()));
-            insert.setArray(7, connection.createArrayOf("text", crossings.stream().map(Crossing::budgetKey).toArray()));
-            insert.setArray(8, connection.createArrayOf("numeric", crossings.stream().map(Crossing::limit).toArray()));
-            insert.setArray(9, connection.createArrayOf("numeric", crossings.stream().map(Crossing::spent).toArray()));
-            insert.setArray(10, connection.createArrayOf("numeric", crossings.stream().map(Crossing::reserved).toArray()));
-            insert.setArray(11, texts(connection, crossings.stream().map(Crossing::windowStart).toList()));
-            insert.setArray(12, texts(connection, crossings.stream().map(Crossing::windowEnd).toList()));
-            List<UUID> fired = new ArrayList<>();
-            try (ResultSet row = insert.executeQuery()) {
-                while (row.next()) {
-                    fired.add(row.getObject(1, UUID.class));
+    public List<UUID> fire(List<Crossing> crossings, Instant now) {
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement insert = connection.prepareStatement(FIRE)) {
+                Sql.setInstant(insert, 1, now);
+                Sql.setInstant(insert, 2, now);
+                List<UUID> ids = new ArrayList<>();
+                crossings.forEach(c -> ids.add(UUID.randomUUID()));
+                insert.setArray(3, connection.createArrayOf("uuid", ids.toArray()));
+                insert.setArray(4, connection.createArrayOf("uuid", crossings.stream().map(Crossing::ruleId).toArray()));
+                insert.setArray(5, connection.createArrayOf("bigint", crossings.stream().map(Crossing::windowId).toArray()));
+                insert.setArray(6, connection.createArrayOf("uuid", crossings.stream().map(Crossing::budgetId).toArray()));
+                insert.setArray(7, connection.createArrayOf("text", crossings.stream().map(Crossing::budgetKey).toArray()));
+                insert.setArray(8, connection.createArrayOf("numeric", crossings.stream().map(Crossing::limit).toArray()));
+                insert.setArray(9, connection.createArrayOf("numeric", crossings.stream().map(Crossing::spent).toArray()));
+                insert.setArray(10, connection.createArrayOf("numeric", crossings.stream().map(Crossing::reserved).toArray()));
+                insert.setArray(11, Sql.instants(connection, crossings.stream().map(Crossing::windowStart).toList()));
+                insert.setArray(12, Sql.instants(connection, crossings.stream().map(Crossing::windowEnd).toList()));
+                List<UUID> fired = new ArrayList<>();
+                try (ResultSet row = insert.executeQuery()) {
+                    while (row.next()) {
+                        fired.add(row.getObject(1, UUID.class));
+                    }
                 }
+                return fired;
             }
-            return fired;
+        } catch (SQLException e) {
+            throw new StoreException("alert store: fire failed", e);
         }
     }
 
@@ -250,9 +242,9 @@ public class AlertStore {
     public List<AlertEvent> claimDue(Instant now, Instant leaseUntil, int limit) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-            setInstant(claim, 1, now);
+            Sql.setInstant(claim, 1, now);
             claim.setInt(2, limit);
-            setInstant(claim, 3, leaseUntil);
+            Sql.setInstant(claim, 3, leaseUntil);
             List<AlertEvent> events = new ArrayList<>();
             try (ResultSet row = claim.executeQuery()) {
                 while (row.next()) {
@@ -272,10 +264,10 @@ public class AlertStore {
              PreparedStatement update = connection.prepareStatement(RESOLVE)) {
             insert.setObject(1, attempt.eventId());
             insert.setInt(2, attempt.attempt());
-            setInstant(insert, 3, attempt.attemptedAt());
+            Sql.setInstant(insert, 3, attempt.attemptedAt());
             insert.setString(4, attempt.outcome());
             if (attempt.httpStatus() == null) {
-                insert.setNull(5, java.sql.Types.INTEGER);
+                insert.setNull(5, Types.INTEGER);
             } else {
                 insert.setInt(5, attempt.httpStatus());
             }
@@ -284,8 +276,8 @@ public class AlertStore {
             insert.executeUpdate();
             update.setString(1, status);
             update.setInt(2, attempt.attempt());
-            setInstant(update, 3, nextAttemptAt);
-            setInstant(update, 4, resolvedAt);
+            Sql.setInstant(update, 3, nextAttemptAt);
+            Sql.setInstant(update, 4, resolvedAt);
             update.setObject(5, attempt.eventId());
             update.executeUpdate();
         } catch (SQLException e) {
@@ -305,7 +297,7 @@ public class AlertStore {
     private void update(String sql, UUID eventId, Instant at) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement update = connection.prepareStatement(sql)) {
-            setInstant(update, 1, at);
+            Sql.setInstant(update, 1, at);
             update.setObject(2, eventId);
             update.executeUpdate();
         } catch (SQLException e) {
@@ -318,7 +310,7 @@ public class AlertStore {
              PreparedStatement query = connection.prepareStatement(OLDEST_PENDING);
              ResultSet row = query.executeQuery()) {
             row.next();
-            return instant(row, 1);
+            return Sql.getInstant(row, "min");
         } catch (SQLException e) {
             throw new StoreException("could not read the outbox age", e);
         }
@@ -336,14 +328,14 @@ public class AlertStore {
                         if (!row.next()) {
                             return List.of();
                         }
-                        cursorTime = instant(row, 1);
+                        cursorTime = Sql.getInstant(row, "fired_at");
                     }
                 }
             }
             try (PreparedStatement query = connection.prepareStatement(EVENTS_PAGE)) {
                 query.setString(1, orgId);
-                setInstant(query, 2, cursorTime);
-                setInstant(query, 3, cursorTime);
+                Sql.setInstant(query, 2, cursorTime);
+                Sql.setInstant(query, 3, cursorTime);
                 query.setObject(4, startingAfter);
                 query.setInt(5, limit);
                 List<AlertEvent> events = new ArrayList<>();
@@ -373,7 +365,7 @@ public class AlertStore {
                     int status = row.getInt("http_status");
                     Integer httpStatus = row.wasNull() ? null : status;
                     byEvent.computeIfAbsent(eventId, id -> new ArrayList<>()).add(new Attempt(eventId,
-                            row.getInt("attempt"), instant(row, "attempted_at"), row.getString("outcome"), httpStatus,
+                            row.getInt("attempt"), Sql.getInstant(row, "attempted_at"), row.getString("outcome"), httpStatus,
                             row.getLong("latency_ms"), row.getString("error")));
                 }
             }
@@ -391,39 +383,17 @@ public class AlertStore {
         return new AlertRule(row.getObject("id", UUID.class), row.getString("org_id"),
                 new BudgetKey(scope, row.getString("name"), period), row.getBigDecimal("threshold"),
                 Channel.fromWire(row.getString("channel")).orElseThrow(), row.getString("target"),
-                row.getString("secret"), row.getString("action"), row.getString("source"), instant(row, "created_at"));
+                row.getString("secret"), row.getString("action"), row.getString("source"), Sql.getInstant(row, "created_at"));
     }
 
     private static AlertEvent event(ResultSet row) throws SQLException {
         return new AlertEvent(row.getObject("id", UUID.class), row.getString("org_id"),
                 row.getObject("rule_id", UUID.class), row.getLong("window_id"), row.getObject("budget_id", UUID.class),
                 row.getString("budget_key"), row.getBigDecimal("threshold"), row.getBigDecimal("limit_value"),
-                row.getBigDecimal("spent"), row.getBigDecimal("reserved"), instant(row, "window_start"),
-                instant(row, "window_end"), instant(row, "fired_at"), row.getString("status"), row.getInt("attempts"),
-                instant(row, "next_attempt_at"), instant(row, "resolved_at"), instant(row, "action_done_at"),
+                row.getBigDecimal("spent"), row.getBigDecimal("reserved"), Sql.getInstant(row, "window_start"),
+                Sql.getInstant(row, "window_end"), Sql.getInstant(row, "fired_at"), row.getString("status"), row.getInt("attempts"),
+                Sql.getInstant(row, "next_attempt_at"), Sql.getInstant(row, "resolved_at"), Sql.getInstant(row, "action_done_at"),
                 Channel.fromWire(row.getString("channel")).orElseThrow(), row.getString("target"),
                 row.getString("secret"), row.getString("action"));
-    }
-
-    private static void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {
-        if (instant == null) {
-            statement.setNull(index, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            statement.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
-        }
-    }
-
-    private static Instant instant(ResultSet row, String column) throws SQLException {
-        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
-
-    private static Instant instant(ResultSet row, int column) throws SQLException {
-        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
-
-    private static Array texts(Connection connection, List<Instant> instants) throws SQLException {
-        return connection.createArrayOf("text", instants.stream().map(i -> i == null ? null : i.toString()).toArray());
     }
 }

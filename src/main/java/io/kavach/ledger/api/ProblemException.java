@@ -1,5 +1,7 @@
-package io.kavach.ledger.error;
+package io.kavach.ledger.api;
 
+import io.kavach.ledger.core.DomainError;
+import io.kavach.ledger.core.FieldError;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,24 +25,46 @@ public class ProblemException extends RuntimeException {
         this.title = title;
     }
 
+    /**
+     * The answer to a refusal named in the domain: the one place a {@link DomainError}'s type gets
+     * its HTTP status. Reason, title, detail and members are the domain's, unchanged.
+     */
+    public static ProblemException of(DomainError refused) {
+        ProblemException problem = new ProblemException(statusOf(refused), refused.reason(), refused.title(),
+                refused.detail());
+        refused.members().forEach(problem::with);
+        return problem;
+    }
+
+    private static int statusOf(DomainError refused) {
+        if (refused instanceof DomainError.InvalidInput) {
+            return 422;
+        } else if (refused instanceof DomainError.NotFound) {
+            return 404;
+        } else if (refused instanceof DomainError.UnreadableBody) {
+            return 400;
+        } else if (refused instanceof DomainError.BodyTooLarge) {
+            return 413;
+        }
+        // AlreadyExists, BoundReached, ConcurrentChange: the request conflicts with the present state.
+        return 409;
+    }
+
     public static ProblemException validation(List<FieldError> errors) {
-        String detail = errors.size() == 1
-                ? "1 field is invalid: " + errors.get(0).field() + " " + errors.get(0).message()
-                : errors.size() + " fields are invalid";
-        return new ProblemException(422, "validation_failed", "Request is invalid", detail)
-                .with("errors", List.copyOf(errors));
+        return of(new DomainError.InvalidInput(errors));
     }
 
     public static ProblemException validation(String field, String message) {
-        return validation(List.of(new FieldError(field, message)));
+        return of(new DomainError.InvalidInput(field, message));
     }
 
     public static ProblemException notFound(String what) {
-        return new ProblemException(404, "not_found", "Not found", what + " does not exist");
+        return of(new DomainError.NotFound(what));
     }
 
+    /** A body that cannot be read: {@code reason} says how ({@code malformed_json}, {@code body_required}, …). */
     public static ProblemException badRequest(String reason, String detail) {
-        return new ProblemException(400, reason, "Bad request", detail);
+        return of(new DomainError.UnreadableBody(reason, detail));
     }
 
     public ProblemException with(String member, Object value) {
