@@ -234,6 +234,7 @@
       if (agent.paused) {
         cell.appendChild(el('span', { 'class': 'paused', 'data-field': 'state' }, 'Paused'));
         if (agent.paused_reason) { cell.appendChild(document.createTextNode(' — ' + agent.paused_reason)); }
+        if (agent.paused_until) { cell.appendChild(document.createTextNode(' (until ' + new Date(agent.paused_until).toLocaleString() + ')')); }
       } else {
         cell.appendChild(el('span', { 'class': 'running', 'data-field': 'state' }, 'Running'));
       }

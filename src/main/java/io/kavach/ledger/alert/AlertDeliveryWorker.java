@@ -273,8 +273,13 @@ public class AlertDeliveryWorker {
                 .map(BudgetDefinitionStore.Definition::members).orElse(List.of()));
         String reason = "alert: " + event.budgetKey() + " reached "
                 + event.threshold().movePointRight(2).stripTrailingZeros().toPlainString() + "% (rule " + event.ruleId() + ")";
+        // The stop lasts for the rest of the window that fired it, as an exhausted budget's does
+        // (ADR 0011); a window already over stops nobody. A total budget's window never ends.
+        if (event.windowEnd() != null && !event.windowEnd().isAfter(now())) {
+            return;
+        }
         for (String agent : names) {
-            agents.pause(event.orgId(), agent, reason);
+            agents.pause(event.orgId(), agent, reason, event.windowEnd());
         }
         metrics.counter("kavach.alerts.kills").increment(names.size());
     }

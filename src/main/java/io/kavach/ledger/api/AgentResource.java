@@ -61,7 +61,8 @@ public class AgentResource {
 
     public record AgentView(String name, List<BudgetStateView> budgets, JsonNode sdkConfig, boolean paused,
                             @JsonInclude(JsonInclude.Include.ALWAYS) String pausedReason,
-                            @JsonInclude(JsonInclude.Include.ALWAYS) Instant pausedAt) {
+                            @JsonInclude(JsonInclude.Include.ALWAYS) Instant pausedAt,
+                            @JsonInclude(JsonInclude.Include.ALWAYS) Instant pausedUntil) {
     }
 
     public record AgentListView(List<AgentView> agents, boolean hasMore) {
@@ -78,7 +79,8 @@ public class AgentResource {
             List<BudgetStateView> budgets,
             boolean paused,
             @JsonInclude(JsonInclude.Include.ALWAYS) String pausedReason,
-            @JsonInclude(JsonInclude.Include.ALWAYS) Instant pausedAt) {
+            @JsonInclude(JsonInclude.Include.ALWAYS) Instant pausedAt,
+            @JsonInclude(JsonInclude.Include.ALWAYS) Instant pausedUntil) {
 
         static BudgetStatusView of(BudgetStatus status) {
             AgentPause pause = status.pause();
@@ -86,7 +88,8 @@ public class AgentResource {
                     status.remaining() == null ? null : status.remaining().toJsonNumber(),
                     status.binding() == null ? null : status.binding().toString(),
                     status.budgets().stream().map(BudgetStateView::of).toList(),
-                    pause != null, pause == null ? null : pause.reason(), pause == null ? null : pause.pausedAt());
+                    pause != null, pause == null ? null : pause.reason(), pause == null ? null : pause.pausedAt(),
+                    pause == null ? null : pause.until());
         }
     }
 
@@ -121,7 +124,8 @@ public class AgentResource {
                 a.budgets().stream().map(BudgetStateView::of).toList(),
                 ConfigYaml.readStoredJson(a.sdkConfigJson()), a.pause() != null,
                 a.pause() == null ? null : a.pause().reason(),
-                a.pause() == null ? null : a.pause().pausedAt())).toList(), page.hasMore());
+                a.pause() == null ? null : a.pause().pausedAt(),
+                a.pause() == null ? null : a.pause().until())).toList(), page.hasMore());
     }
 
     /** An agent's own budgets: one per type, period and filter, at most this many. */

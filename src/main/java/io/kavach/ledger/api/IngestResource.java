@@ -86,7 +86,8 @@ public class IngestResource {
             answer.put("accepted", ingested.accepted());
             answer.put("duplicates", ingested.duplicates());
             answer.put("rejected", rejected);
-            return Response.accepted(answer).build();
+            return RateLimitFields.addTightest(Response.accepted(answer), ingested.budgets(), ingested.decidedAt())
+                    .build();
         });
     }
 

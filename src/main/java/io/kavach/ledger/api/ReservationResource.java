@@ -23,6 +23,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
@@ -36,6 +37,8 @@ public class ReservationResource {
     Caller caller;
     @Inject
     SpendService spend;
+    @Inject
+    Clock clock;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -92,7 +95,7 @@ public class ReservationResource {
     }
 
     /** The HTTP answer for a reservation outcome, once its transaction has committed. */
-    private static CompletionStage<Response> answer(CompletionStage<LedgerOutcome> outcome) {
+    private CompletionStage<Response> answer(CompletionStage<LedgerOutcome> outcome) {
         return outcome.handle((result, failure) -> {
             if (failure != null) {
                 return ProblemMapper.failure(failure);
@@ -100,9 +103,10 @@ public class ReservationResource {
             if (result instanceof LedgerOutcome.Held held) {
                 // Built as a plain header: this runs on the ledger's thread, outside the request
                 // context that resolving a relative URI would need.
-                return Response.status(Response.Status.CREATED)
+                Response.ResponseBuilder created = Response.status(Response.Status.CREATED)
                         .header("Location", "/v1/reservations/" + held.reservation().id())
-                        .entity(ReservationView.of(held.reservation(), held.budgets())).build();
+                        .entity(ReservationView.of(held.reservation(), held.budgets()));
+                return RateLimitFields.addTightest(created, held.budgets(), clock.instant()).build();
             }
             if (result instanceof LedgerOutcome.Resolved resolved) {
                 return Response.ok(ReservationView.of(resolved.reservation())).build();

@@ -30,6 +30,7 @@ final class SpendAnswers {
                         + ", remaining " + binding.remaining() + ")")
                 .with("budget", BudgetStateView.of(binding))
                 .with("requested", refused.requested().toJsonNumber());
+        RateLimitFields.addViolated(problem, binding, List.of(binding), refused.decidedAt());
         return withRetryAfter(problem, refused.retryAfterSeconds());
     }
 
@@ -68,6 +69,9 @@ final class SpendAnswers {
                 .with("rejected_agents", ingested.rejectedAgents())
                 .with("paused_agents", paused)
                 .with("exhausted", exhausted.stream().map(BudgetStateView::of).toList());
+        if (!exhausted.isEmpty()) {
+            RateLimitFields.addViolated(problem, exhausted.get(0), exhausted, ingested.decidedAt());
+        }
         return withRetryAfter(problem, ingested.retryAfterSeconds());
     }
 
@@ -92,7 +96,8 @@ final class SpendAnswers {
                         + "; nothing was held. An admin lifts it with POST /v1/agents/{name}/resume")
                 .with("agent", paused.agentName())
                 .with("paused_reason", pause.reason())
-                .with("paused_at", pause.pausedAt().toString());
+                .with("paused_at", pause.pausedAt().toString())
+                .with("paused_until", pause.until() == null ? null : pause.until().toString());
     }
 
     private static Map<String, Object> pausedAgent(String agent, AgentPause pause) {
@@ -100,6 +105,7 @@ final class SpendAnswers {
         view.put("agent", agent);
         view.put("paused_reason", pause.reason());
         view.put("paused_at", pause.pausedAt().toString());
+        view.put("paused_until", pause.until() == null ? null : pause.until().toString());
         return view;
     }
 

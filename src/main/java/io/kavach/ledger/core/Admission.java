@@ -25,6 +25,16 @@ public final class Admission {
         return windows.stream().filter(w -> !w.fits(usage.in(w.budget()))).min(PRECEDENCE);
     }
 
+    /**
+     * The budget a client runs into first: the least remaining, ties named by precedence (org,
+     * pool, agent, then key). Empty when no budget applies.
+     */
+    public static Optional<BudgetState> tightest(List<BudgetState> budgets) {
+        return budgets.stream().min(Comparator.comparing(BudgetState::remaining)
+                .thenComparing((BudgetState b) -> b.key().scope())
+                .thenComparing(b -> b.key().toString()));
+    }
+
     /** Every exhausted window ({@code remaining <= 0}), in precedence order. */
     public static List<WindowBalance> exhausted(List<WindowBalance> windows) {
         return windows.stream().filter(WindowBalance::exhausted).sorted(PRECEDENCE).toList();

@@ -308,7 +308,7 @@ public final class LedgerDecider {
                     new RecordedEvent(agentId, event.cost(), event.occurredAt()));
             return first;
         }
-        return LockedLedger.present(locked.recordedEvent(orgId, key), "event key " + key + " (neither inserted nor found)");
+        return LockedLedger.present(locked.recordedEvent(orgId, key), "event key ", key);
     }
 
     private void book(String orgId, long agentId, SpendEvent event) {
@@ -353,7 +353,7 @@ public final class LedgerDecider {
         List<BudgetState> exhausted = Admission.exhausted(List.copyOf(current.values())).stream()
                 .map(WindowBalance::state).toList();
         return new LedgerOutcome.Ingested(accepted, duplicates, List.copyOf(keyReused), exhausted, paused,
-                List.copyOf(rejectedAgents), now);
+                List.copyOf(rejectedAgents), current.values().stream().map(WindowBalance::state).toList(), now);
     }
 
     // ---------------------------------------------------------------- rollup and refusal log

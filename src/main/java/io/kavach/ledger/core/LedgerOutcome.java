@@ -51,11 +51,12 @@ public sealed interface LedgerOutcome {
      * not booked because their idempotency key was already used with another agent, cost or
      * timestamp; {@code exhausted} lists applicable budgets with nothing left, by precedence;
      * {@code paused} the batch's paused agents by name; {@code rejectedAgents} the batch's agents
-     * that must stop (paused, or with an exhausted applicable budget), sorted.
+     * that must stop (paused, or with an exhausted applicable budget), sorted; {@code budgets} every
+     * applicable budget of the batch's agents right after the booking.
      */
     record Ingested(int accepted, int duplicates, List<Integer> keyReused, List<BudgetState> exhausted,
-                    SortedMap<String, AgentPause> paused, List<String> rejectedAgents, Instant decidedAt)
-            implements LedgerOutcome {
+                    SortedMap<String, AgentPause> paused, List<String> rejectedAgents, List<BudgetState> budgets,
+                    Instant decidedAt) implements LedgerOutcome {
 
         /** Whether the answer is a 429: some agent of the batch must stop. */
         public boolean stopsAgents() {

@@ -111,7 +111,7 @@ public final class LockedLedger {
     }
 
     public long agentId(String orgId, String agentName) {
-        return present(agents.getOrDefault(orgId, Map.of()).get(agentName), "agent " + agentName).id();
+        return present(agents.getOrDefault(orgId, Map.of()).get(agentName), "agent ", agentName).id();
     }
 
     /** The agent's pause, or null when it is not paused. */
@@ -143,11 +143,11 @@ public final class LockedLedger {
     /** The locked windows at {@code at} of every budget that applies to the agent. */
     public List<WindowBalance> windowsAt(String orgId, String agentName, Instant at) {
         return refsAt(orgId, agentName, at).stream()
-                .map(ref -> present(windowsByRef.get(ref), "window " + ref + " (not locked)")).toList();
+                .map(ref -> present(windowsByRef.get(ref), "window ", ref)).toList();
     }
 
     public WindowBalance window(long windowId) {
-        return present(windowsById.get(windowId), "window " + windowId + " (not locked)");
+        return present(windowsById.get(windowId), "window ", windowId);
     }
 
     /** Every locked window, in the order they were locked. */
@@ -163,9 +163,13 @@ public final class LockedLedger {
         return recordedEvents.getOrDefault(orgId, Map.of()).get(key);
     }
 
-    static <T> T present(T found, String what) {
+    /**
+     * {@code found}, or a {@link LedgerInvariantViolation} naming what is missing. The message is
+     * built only then: this runs for every event and window of a batch.
+     */
+    static <T> T present(T found, String kind, Object which) {
         if (found == null) {
-            throw new LedgerInvariantViolation(what + " was not loaded");
+            throw new LedgerInvariantViolation(kind + which + " was not loaded");
         }
         return found;
     }

@@ -1,5 +1,6 @@
 package io.kavach.ledger.ops;
 
+import io.kavach.ledger.service.AgentService;
 import io.kavach.ledger.service.LedgerProcessor;
 import io.kavach.ledger.store.ReservationStore;
 import io.micrometer.core.instrument.Counter;
@@ -16,9 +17,11 @@ import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
- * Frees expired holds every second, so an expired hold stops counting within the 5 seconds the
- * contract allows. Every instance runs it; SKIP LOCKED makes them share the work instead of
- * queueing on each other. Each run is bounded (batches × batch size).
+ * Frees what time has ended, every second: expired holds, so an expired hold stops counting within
+ * the 5 seconds the contract allows, and pauses whose end has come (an alert's kill lasts for the
+ * rest of its window, ADR 0011). Every instance runs it; SKIP LOCKED makes them share the holds
+ * instead of queueing on each other, and lifting a pause is idempotent. Each run is bounded
+ * (batches × batch size).
  */
 @ApplicationScoped
 public class ExpirySweeper {
@@ -31,6 +34,8 @@ public class ExpirySweeper {
     LedgerProcessor processor;
     @Inject
     ReservationStore reservations;
+    @Inject
+    AgentService agents;
     @Inject
     Clock clock;
     @Inject
@@ -54,6 +59,7 @@ public class ExpirySweeper {
             if (expired > 0 && expiredHolds != null) {
                 expiredHolds.increment(expired);
             }
+            agents.liftEndedPauses();
             measureLag();
         } catch (RuntimeException e) {
             // The database may be down; the next run tries again.

@@ -124,12 +124,25 @@ public class AgentService {
      * first reports). Every spend transaction that starts after this commits sees the pause.
      */
     public BudgetStatus pause(String orgId, String agent, String reason) {
+        return pause(orgId, agent, reason, null);
+    }
+
+    /**
+     * Pauses the agent until {@code until} (an alert's kill: the end of the window that fired it),
+     * or until it is resumed when {@code until} is null. A pause never shortens one in force.
+     */
+    public BudgetStatus pause(String orgId, String agent, String reason, Instant until) {
         QuarkusTransaction.requiringNew().run(() -> {
             orgs.ensure(orgId);
             agents.ensure(orgId, List.of(agent), orgLimits.agentsPerOrg());
-            agents.pause(orgId, agent, clock.instant().truncatedTo(ChronoUnit.MICROS), reason);
+            agents.pause(orgId, agent, clock.instant().truncatedTo(ChronoUnit.MICROS), reason, until);
         });
         return status(orgId, agent);
+    }
+
+    /** Lifts every pause whose end has come (the expiry sweeper's second job); returns how many. */
+    public int liftEndedPauses() {
+        return agents.liftEndedPauses(clock.instant());
     }
 
     /** Lifts the agent's pause (a no-op when it is not paused); empty when there is no such agent. */

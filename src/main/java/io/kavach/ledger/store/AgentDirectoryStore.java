@@ -18,7 +18,7 @@ public class AgentDirectoryStore {
     // Names are ASCII, so the "C" collation orders them exactly as Java's String.compareTo does,
     // which keeps the starting_after cursor stable whatever the database's default collation is.
     private static final String PAGE = """
-            SELECT id, name, sdk_config::text AS sdk_config, paused_at, paused_reason FROM agent
+            SELECT id, name, sdk_config::text AS sdk_config, paused_at, paused_reason, paused_until FROM agent
              WHERE org_id = ? AND (?::text IS NULL OR name COLLATE "C" > ?::text COLLATE "C")
              ORDER BY name COLLATE "C"
              LIMIT ?

@@ -29,15 +29,26 @@ import java.util.TreeSet;
 public class AgentStore {
 
     private static final String FIND =
-            "SELECT id, name, paused_at, paused_reason FROM agent WHERE org_id = ? AND name = ANY(?)";
-    private static final String PAUSE_OF = "SELECT paused_at, paused_reason FROM agent WHERE org_id = ? AND name = ?";
-    // A second pause keeps the time the agent was first stopped and takes the latest reason.
+            "SELECT id, name, paused_at, paused_reason, paused_until FROM agent WHERE org_id = ? AND name = ANY(?)";
+    private static final String PAUSE_OF =
+            "SELECT paused_at, paused_reason, paused_until FROM agent WHERE org_id = ? AND name = ?";
+    // A second pause keeps the time the agent was first stopped and takes the latest reason; it
+    // never shortens the stop: a pause without an end stays so, otherwise the later end wins.
     private static final String PAUSE = """
-            UPDATE agent SET paused_at = coalesce(paused_at, ?), paused_reason = ?
+            UPDATE agent SET paused_at = coalesce(paused_at, ?), paused_reason = ?,
+                   paused_until = CASE WHEN paused_at IS NOT NULL AND paused_until IS NULL THEN NULL
+                                       WHEN ?::timestamptz IS NULL THEN NULL
+                                       ELSE greatest(paused_until, ?::timestamptz) END
              WHERE org_id = ? AND name = ?
             """;
-    private static final String RESUME =
-            "UPDATE agent SET paused_at = NULL, paused_reason = NULL WHERE org_id = ? AND name = ?";
+    private static final String RESUME = """
+            UPDATE agent SET paused_at = NULL, paused_reason = NULL, paused_until = NULL
+             WHERE org_id = ? AND name = ?
+            """;
+    private static final String LIFT_ENDED = """
+            UPDATE agent SET paused_at = NULL, paused_reason = NULL, paused_until = NULL
+             WHERE paused_until <= ?
+            """;
     private static final String COUNT = "SELECT count(*) FROM agent WHERE org_id = ?";
     private static final String INSERT_MISSING = """
             INSERT INTO agent (org_id, name)
@@ -111,14 +122,19 @@ public class AgentStore {
         }
     }
 
-    /** Pauses an existing agent (a repeated pause keeps its first time and takes the new reason). */
-    public void pause(String orgId, String name, Instant at, String reason) {
+    /**
+     * Pauses an existing agent until {@code until}, or until it is resumed when {@code until} is
+     * null (a repeated pause keeps its first time, takes the new reason and never ends sooner).
+     */
+    public void pause(String orgId, String name, Instant at, String reason, Instant until) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement update = connection.prepareStatement(PAUSE)) {
             Sql.setInstant(update, 1, at);
             update.setString(2, reason);
-            update.setString(3, orgId);
-            update.setString(4, name);
+            Sql.setInstant(update, 3, until);
+            Sql.setInstant(update, 4, until);
+            update.setString(5, orgId);
+            update.setString(6, name);
             if (update.executeUpdate() != 1) {
                 throw new LedgerInvariantViolation("no agent " + name + " to pause");
             }
@@ -136,6 +152,17 @@ public class AgentStore {
             return update.executeUpdate() == 1;
         } catch (SQLException e) {
             throw new StoreException("could not resume agent", e);
+        }
+    }
+
+    /** Lifts every pause whose end is at or before {@code now}; returns how many. */
+    public int liftEndedPauses(Instant now) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(LIFT_ENDED)) {
+            Sql.setInstant(update, 1, now);
+            return update.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("could not lift ended pauses", e);
         }
     }
 
@@ -164,9 +191,10 @@ public class AgentStore {
         return agents;
     }
 
-    /** The pause of the current row (columns paused_at, paused_reason), or null. */
+    /** The pause of the current row (columns paused_at, paused_reason, paused_until), or null. */
     static AgentPause pause(ResultSet row) throws SQLException {
         Instant at = Sql.getInstant(row, "paused_at");
-        return at == null ? null : new AgentPause(at, row.getString("paused_reason"));
+        return at == null ? null
+                : new AgentPause(at, row.getString("paused_reason"), Sql.getInstant(row, "paused_until"));
     }
 }
