@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kavach.ledger.testing.Fixtures;
@@ -31,7 +32,10 @@ class BudgetTypesTest {
         orgBudget("{\"period\":\"daily\",\"limit_value\":100}").statusCode(201);
         agentBudgets("bot", "{\"budget_type\":\"tokens\",\"period\":\"daily\",\"limit_value\":5000}").statusCode(200);
 
+        // The binding budget of the answer is the one with the least share of its limit left.
         reserve("bot", "{\"amount\":0.05,\"tokens\":4000}").statusCode(201)
+                .header("RateLimit-Policy", "\"agent:bot:daily:tokens\";q=5000;qu=\"tokens\";w=86400")
+                .header("RateLimit", startsWith("\"agent:bot:daily:tokens\";r=1000;t="))
                 .body("held_tokens", equalTo(4000))
                 .body("budgets.find { it.key == 'agent:bot:daily:tokens' }.reserved", equalTo(4000))
                 .body("budgets.find { it.key == 'org:daily' }.reserved", equalTo(0.05f));
@@ -39,7 +43,8 @@ class BudgetTypesTest {
                 .body("reason", equalTo("agent_budget_exceeded"))
                 .body("budget.key", equalTo("agent:bot:daily:tokens"))
                 .body("budget.budget_type", equalTo("tokens"))
-                .body("budget.remaining", equalTo(1000));
+                .body("budget.remaining", equalTo(1000))
+                .header("RateLimit", startsWith("\"agent:bot:daily:tokens\";r=1000;t="));
         reserve("bot", "{\"amount\":0.05,\"tokens\":1000}").statusCode(201);
         // Exhausted: a reservation that states no tokens is refused too.
         reserve("bot", "{\"amount\":0.05}").statusCode(429).body("budget.key", equalTo("agent:bot:daily:tokens"));
