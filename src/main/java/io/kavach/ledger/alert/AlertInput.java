@@ -17,7 +17,7 @@ public final class AlertInput {
             "must be a fraction 0 < t <= 1 (0.8), as a number or text, or a percentage such as \"80%\"";
     public static final String BUDGET_KEY_RULE =
             "must be a budget key: org:<period>, shared:<pool>:<period> or agent:<agent>:<period>"
-                    + " with period daily, monthly or total";
+                    + " with period hourly, daily, monthly or total";
     public static final int THRESHOLD_TEXT_LENGTH_MAX = 16;
     public static final int EMAIL_LENGTH_MAX = 254;
     public static final int SECRET_LENGTH_MAX = 256;

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kavach.ledger.api.RequestReader.Amount;
 import io.kavach.ledger.api.RequestReader.Presence;
+import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.core.AgentPause;
+import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Names;
@@ -34,8 +36,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -126,7 +128,13 @@ public class AgentResource {
                 a.pause() == null ? null : a.pause().until())).toList(), page.hasMore());
     }
 
-    /** Replaces the agent's own budgets: {"budgets":[{"period":"daily","limit_value":25}, ...]}, periods unique. */
+    /** An agent's own budgets: one per type, period and filter, at most this many. */
+    static final int OWN_BUDGETS_MAX = 32;
+
+    /**
+     * Replaces the agent's own budgets: {"budgets":[{"period":"daily","limit_value":25}, ...]},
+     * one per type, period and filter.
+     */
     @PUT
     @Path("/{name}/budgets")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -135,29 +143,31 @@ public class AgentResource {
         String agent = agentName(name);
         RequestReader request = RequestReader.body(body);
         JsonNode list = request.raw("budgets");
-        Map<Period, Money> limits = new EnumMap<>(Period.class);
+        Map<BudgetKey, BudgetSpec> wanted = new java.util.LinkedHashMap<>();
         if (list == null || list.isNull()) {
             request.error("budgets", "is required (an empty list removes every own budget)");
         } else if (!list.isArray()) {
             request.error("budgets", "must be a list of {period, limit_value}");
-        } else if (list.size() > Period.values().length) {
-            request.error("budgets", "must have at most one entry per period (" + Period.values().length + ")");
+        } else if (list.size() > OWN_BUDGETS_MAX) {
+            request.error("budgets", "must have at most " + OWN_BUDGETS_MAX + " budgets");
         } else {
             for (RequestReader item : request.objects("budgets", list, "an object {period, limit_value}")) {
-                BudgetTypes.read(item);
+                BudgetTypes.Kind kind = BudgetTypes.kind(item);
                 Period period = item.period("period", Presence.REQUIRED);
-                Money limit = item.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+                Money limit = BudgetTypes.limit(item, kind);
+                ZoneId timezone = BudgetTypes.timezone(item, period);
                 item.rejectUnknown();
-                if (period != null && limits.containsKey(period)) {
-                    item.error("period", "duplicate: each period may appear once");
-                } else if (period != null && limit != null) {
-                    limits.put(period, limit);
+                BudgetKey key = period == null ? null : kind.of(BudgetKey.agent(agent, period));
+                if (key != null && wanted.containsKey(key)) {
+                    item.error("period", "duplicate: each budget type, period and filter may appear once");
+                } else if (key != null && limit != null) {
+                    wanted.put(key, BudgetSpec.of(key, limit, timezone));
                 }
             }
         }
         boolean countFromNow = BudgetTypes.countFromNow(request);
         request.rejectUnknown().throwIfInvalid();
-        return new OwnBudgetsView(agent, agents.replaceOwnBudgets(caller.orgId(), agent, limits, countFromNow).stream()
+        return new OwnBudgetsView(agent, agents.replaceOwnBudgets(caller.orgId(), agent, wanted.values(), countFromNow).stream()
                 .map(BudgetStateView::of).toList());
     }
 

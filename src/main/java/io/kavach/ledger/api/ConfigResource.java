@@ -8,6 +8,7 @@ import io.kavach.ledger.config.BudgetSpec;
 import io.kavach.ledger.config.ConfigValidator;
 import io.kavach.ledger.config.ConfigYaml;
 import io.kavach.ledger.config.DesiredConfig;
+import io.kavach.ledger.core.TimeZones;
 import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.security.Caller;
 import io.kavach.ledger.security.Roles;
@@ -47,9 +48,11 @@ public class ConfigResource {
     @Inject
     AlertSync alertSync;
 
-    public record SpecView(BigDecimal limitValue, List<String> agents) {
+    /** A budget as a change shows it; {@code timezone} only when it is not UTC (ADR 0014). */
+    public record SpecView(BigDecimal limitValue, List<String> agents, String timezone) {
         static SpecView of(BudgetSpec spec) {
-            return spec == null ? null : new SpecView(spec.limit().toJsonNumber(), spec.agents());
+            return spec == null ? null : new SpecView(spec.limit().toJsonNumber(), spec.agents(),
+                    spec.timezone().equals(TimeZones.UTC) ? null : spec.timezone().getId());
         }
     }
 

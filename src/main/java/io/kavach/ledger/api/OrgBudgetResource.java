@@ -3,6 +3,7 @@ package io.kavach.ledger.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kavach.ledger.api.RequestReader.Amount;
 import io.kavach.ledger.api.RequestReader.Presence;
+import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.BudgetState;
 import io.kavach.ledger.core.Ids;
 import io.kavach.ledger.core.Money;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,12 +44,14 @@ public class OrgBudgetResource {
     @RolesAllowed(Roles.ADMIN)
     public Response create(JsonNode body) {
         RequestReader request = RequestReader.body(body);
-        String budgetType = BudgetTypes.read(request);
+        BudgetTypes.Kind kind = BudgetTypes.kind(request);
         Period period = request.period("period", Presence.REQUIRED);
-        Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        Money limit = BudgetTypes.limit(request, kind);
+        ZoneId timezone = BudgetTypes.timezone(request, period);
         boolean countFromNow = BudgetTypes.countFromNow(request);
         request.rejectUnknown().throwIfInvalid();
-        BudgetState created = budgets.create(caller.orgId(), budgetType, period, limit, countFromNow);
+        BudgetState created = budgets.create(caller.orgId(), kind.of(BudgetKey.org(period)), limit, timezone,
+                countFromNow);
         return Response.created(URI.create("/v1/org/budgets/" + created.budgetId()))
                 .entity(BudgetStateView.of(created)).build();
     }
@@ -73,8 +77,10 @@ public class OrgBudgetResource {
         UUID budgetId = budgetId(id);
         RequestReader request = RequestReader.body(body);
         Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        // A count budget's limit must stay whole: checked against the budget's type in the service.
+        ZoneId timezone = request.has("timezone") ? BudgetTypes.timezone(request, null) : null;
         request.rejectUnknown().throwIfInvalid();
-        return BudgetStateView.of(budgets.updateLimit(caller.orgId(), budgetId, limit));
+        return BudgetStateView.of(budgets.update(caller.orgId(), budgetId, limit, timezone));
     }
 
     @DELETE

@@ -76,23 +76,34 @@ final class RateLimitFields {
 
     static String policy(BudgetState budget) {
         StringBuilder item = new StringBuilder(fieldString(policyName(budget)))
-                .append(";q=").append(quota(budget.limit()))
-                .append(";qu=\"").append(USD_MICROS).append('"');
+                .append(";q=").append(quota(budget, budget.limit()))
+                .append(";qu=\"").append(quotaUnit(budget)).append('"');
         windowSeconds(budget).ifPresent(seconds -> item.append(";w=").append(seconds));
         return item.toString();
     }
 
     static String limit(BudgetState budget, Instant now) {
         StringBuilder item = new StringBuilder(fieldString(policyName(budget)))
-                .append(";r=").append(quota(budget.remaining()));
+                .append(";r=").append(quota(budget, budget.remaining()));
         budget.window().secondsUntilEnd(now).ifPresent(seconds -> item.append(";t=").append(seconds));
         return item.toString();
     }
 
-    /** Whole micro-dollars, rounded down, never negative, at most the largest field integer. */
-    private static String quota(Money amount) {
-        BigDecimal micros = amount.value().multiply(MICROS_PER_USD).setScale(0, RoundingMode.FLOOR);
-        return micros.max(BigDecimal.ZERO).min(SF_INTEGER_MAX).toPlainString();
+    /**
+     * The unit follows the budget (ADR 0015): micro-dollars for cost, else the budget type itself
+     * ({@code tokens}, {@code input_tokens}, {@code output_tokens}, {@code requests}).
+     */
+    private static String quotaUnit(BudgetState budget) {
+        return budget.key().type().counts() ? budget.key().type().wireName() : USD_MICROS;
+    }
+
+    /**
+     * In the budget's quota unit (whole micro-dollars for cost, rounded down; counts as they are),
+     * never negative, at most the largest field integer.
+     */
+    private static String quota(BudgetState budget, Money amount) {
+        BigDecimal units = budget.key().type().counts() ? amount.value() : amount.value().multiply(MICROS_PER_USD);
+        return units.setScale(0, RoundingMode.FLOOR).max(BigDecimal.ZERO).min(SF_INTEGER_MAX).toPlainString();
     }
 
     private static OptionalLong windowSeconds(BudgetState budget) {

@@ -52,11 +52,15 @@ public class ReservationResource {
         String provider = request.text("provider", Presence.OPTIONAL, Text.LABEL);
         String model = request.text("model", Presence.OPTIONAL, Text.LABEL);
         String runId = request.text("run_id", Presence.OPTIONAL, Text.LABEL);
+        // What to hold in token budgets (ADR 0015); a requests budget always holds one.
+        Long tokens = request.count("tokens", Presence.OPTIONAL, Count.TOKENS);
+        Long inputTokens = request.count("input_tokens", Presence.OPTIONAL, Count.TOKENS);
+        Long outputTokens = request.count("output_tokens", Presence.OPTIONAL, Count.TOKENS);
         request.rejectUnknown().throwIfInvalid();
 
         return answer(spend.submit(new LedgerCommand.Reserve(caller.orgId(), agent, amount,
-                ttl == null ? Reservation.TTL_SECONDS_DEFAULT : ttl.intValue(), idempotencyKey, provider, model, runId),
-                caller.uncheckedApiKeyHash()));
+                ttl == null ? Reservation.TTL_SECONDS_DEFAULT : ttl.intValue(), idempotencyKey, provider, model, runId,
+                tokens, inputTokens, outputTokens), caller.uncheckedApiKeyHash()));
     }
 
     @POST

@@ -23,7 +23,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.kavach.ledger.core.BudgetKey;
 import java.net.URI;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -43,14 +45,15 @@ public class SharedBudgetResource {
     public Response create(JsonNode body) {
         RequestReader request = RequestReader.body(body);
         String name = request.poolName("name", Presence.REQUIRED);
-        BudgetTypes.read(request);
+        BudgetTypes.Kind kind = BudgetTypes.kind(request);
         Period period = request.period("period", Presence.REQUIRED);
-        Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        Money limit = BudgetTypes.limit(request, kind);
+        ZoneId timezone = BudgetTypes.timezone(request, period);
         List<String> agents = agents(request, Presence.OPTIONAL);
         boolean countFromNow = BudgetTypes.countFromNow(request);
         request.rejectUnknown().throwIfInvalid();
-        PoolState created = pools.create(caller.orgId(), name, period, limit, agents == null ? List.of() : agents,
-                countFromNow);
+        PoolState created = pools.create(caller.orgId(), kind.of(BudgetKey.shared(name, period)), limit, timezone,
+                agents == null ? List.of() : agents, countFromNow);
         return Response.created(URI.create("/v1/shared-budgets/" + name)).entity(SharedBudgetView.of(created)).build();
     }
 
@@ -67,7 +70,10 @@ public class SharedBudgetResource {
         return SharedBudgetView.of(pools.get(caller.orgId(), poolName(name)));
     }
 
-    /** Full replace of {@code limit_value} and {@code agents}; {@code period}, if sent, must be the pool's. */
+    /**
+     * Full replace of {@code limit_value} and {@code agents} (and {@code timezone} if sent);
+     * {@code period}, if sent, must be the pool's.
+     */
     @PUT
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -75,12 +81,15 @@ public class SharedBudgetResource {
     public SharedBudgetView replace(@PathParam("name") String name, JsonNode body) {
         String pool = poolName(name);
         RequestReader request = RequestReader.body(body);
-        BudgetTypes.read(request);
+        boolean kindSent = request.has("budget_type") || request.has("model") || request.has("provider");
+        BudgetTypes.Kind kind = BudgetTypes.kind(request);
         Period period = request.period("period", Presence.OPTIONAL);
         Money limit = request.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
+        ZoneId timezone = request.has("timezone") ? BudgetTypes.timezone(request, period) : null;
         List<String> agents = agents(request, Presence.REQUIRED);
         request.rejectUnknown().throwIfInvalid();
-        return SharedBudgetView.of(pools.replace(caller.orgId(), pool, period, limit, agents));
+        return SharedBudgetView.of(pools.replace(caller.orgId(), pool, period,
+                kindSent ? key -> kind.of(key).equals(key) : null, limit, timezone, agents));
     }
 
     @DELETE

@@ -101,7 +101,7 @@ public class SyncConfigResource {
                 request.error("org_budget", "must be an object {budget_type, period, limit_value} or null");
             } else {
                 RequestReader org = request.nested(orgBudget, "org_budget");
-                BudgetTypes.read(org);
+                BudgetTypes.costOnly(org);
                 orgPeriod = org.period("period", Presence.REQUIRED);
                 orgLimit = org.money("limit_value", Presence.REQUIRED, Amount.POSITIVE);
                 request.document("org_budget", orgBudget);

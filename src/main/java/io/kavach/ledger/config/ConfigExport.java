@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Scope;
+import io.kavach.ledger.core.TimeZones;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -63,19 +64,22 @@ public final class ConfigExport {
         }
 
         // One own budget: the SDK's {type, limit}, which the SDK and the ledger read alike. Several
-        // periods: the seed's {daily: …, monthly: …}, the only form that holds them (the SDK reads
-        // it as its default; the import answer warns).
+        // periods: the seed's {daily: …, monthly: …} (the SDK reads it as its default; the import
+        // answer warns), which holds one time zone; periods in several zones: a list of {type, limit}.
         Map<String, List<BudgetSpec>> own = new TreeMap<>();
         sorted.stream().filter(b -> b.key().scope() == Scope.AGENT)
                 .forEach(b -> own.computeIfAbsent(b.key().name(), a -> new ArrayList<>()).add(b));
         own.forEach((name, budgets) -> {
             ObjectNode agent = agents.computeIfAbsent(name, a -> NODES.objectNode());
-            ObjectNode budget = agent.putObject(ConfigValidator.BUDGET);
             if (budgets.size() == 1) {
-                budget.put("type", budgets.get(0).key().period().wireName());
-                budget.set("limit", number(budgets.get(0).limit()));
-            } else {
+                agent.set(ConfigValidator.BUDGET, typeAndLimit(budgets.get(0)));
+            } else if (budgets.stream().map(BudgetSpec::timezone).distinct().count() == 1) {
+                ObjectNode budget = agent.putObject(ConfigValidator.BUDGET);
                 budgets.forEach(b -> budget.set(b.key().period().wireName(), number(b.limit())));
+                putZone(budget, budgets.get(0));
+            } else {
+                ArrayNode list = agent.putArray(ConfigValidator.BUDGET);
+                budgets.forEach(b -> list.add(typeAndLimit(b)));
             }
         });
         if (!agents.isEmpty()) {
@@ -91,7 +95,23 @@ public final class ConfigExport {
         ObjectNode node = NODES.objectNode();
         node.set("limit", number(budget.limit()));
         node.put("period", budget.key().period().wireName());
+        putZone(node, budget);
         return node;
+    }
+
+    private static ObjectNode typeAndLimit(BudgetSpec budget) {
+        ObjectNode node = NODES.objectNode();
+        node.put("type", budget.key().period().wireName());
+        node.set("limit", number(budget.limit()));
+        putZone(node, budget);
+        return node;
+    }
+
+    /** Written only when it is not UTC, so files of budgets without a zone export as before. */
+    private static void putZone(ObjectNode node, BudgetSpec budget) {
+        if (!budget.timezone().equals(TimeZones.UTC)) {
+            node.put("timezone", budget.timezone().getId());
+        }
     }
 
     private static JsonNode number(Money money) {

@@ -15,7 +15,7 @@ import java.util.function.Predicate;
 /**
  * Compares a desired set of budgets with the live ones and lists the changes that make them
  * equal. A budget whose key (scope, name, period) is in both is updated in place — it keeps its
- * id and its window counters — and only when its limit or members differ.
+ * id and its window counters — and only when its limit, members or time zone differ.
  */
 public final class ConfigPlanner {
 
@@ -56,7 +56,7 @@ public final class ConfigPlanner {
                 }
             } else if (now.owner() != BudgetOwner.CONFIG) {
                 changes.add(new BudgetChange(BudgetChange.Action.ADOPT, key, now.id(), now.spec(), wanted));
-            } else if (!sameLimitAndMembers(now.spec(), wanted)) {
+            } else if (!sameDefinition(now.spec(), wanted)) {
                 changes.add(new BudgetChange(BudgetChange.Action.UPDATE, key, now.id(), now.spec(), wanted));
             }
         }
@@ -98,7 +98,7 @@ public final class ConfigPlanner {
             BudgetSpec now = live.getValue().spec();
             if (wanted == null) {
                 changes.add(new BudgetChange(BudgetChange.Action.DELETE, key, live.getValue().id(), now, null));
-            } else if (!sameLimitAndMembers(now, wanted)) {
+            } else if (!sameDefinition(now, wanted)) {
                 changes.add(new BudgetChange(BudgetChange.Action.UPDATE, key, live.getValue().id(), now, wanted));
             }
         }
@@ -121,7 +121,7 @@ public final class ConfigPlanner {
         return key -> key.scope() == Scope.AGENT && agent.equals(key.name());
     }
 
-    private static boolean sameLimitAndMembers(BudgetSpec a, BudgetSpec b) {
-        return a.limit().equals(b.limit()) && Objects.equals(a.agents(), b.agents());
+    private static boolean sameDefinition(BudgetSpec a, BudgetSpec b) {
+        return a.limit().equals(b.limit()) && Objects.equals(a.agents(), b.agents()) && a.timezone().equals(b.timezone());
     }
 }

@@ -9,7 +9,11 @@ import io.kavach.ledger.core.FieldError;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Names;
 import io.kavach.ledger.core.Period;
+import io.kavach.ledger.core.BudgetType;
+import io.kavach.ledger.core.DefaultBudget;
+import io.kavach.ledger.core.TimeZones;
 import java.math.BigDecimal;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -44,12 +48,18 @@ public final class ConfigValidator {
 
     /** The SDK's own default budget when {@code defaults.budget} is absent: $100 a day. */
     public static final Money SDK_DEFAULT_DAILY = Money.of("100");
+    private static final String TIMEZONE = "timezone";
+    private static final String TOTAL_TAKES_NO_ZONE = "a total budget never resets, so it takes no time zone (only UTC)";
     public static final String DEFAULTS = "defaults";
 
     private final List<FieldError> errors = new ArrayList<>();
     private final List<FieldError> warnings = new ArrayList<>();
     /** What {@code budget: default} stands for: {@code defaults.budget}, else the SDK's daily 100. */
-    private Map<Period, Money> defaultBudget;
+    private Map<Period, Limit> defaultBudget;
+
+    /** One budget's limit and the time zone its windows follow (ADR 0014). */
+    private record Limit(Money limit, ZoneId timezone) {
+    }
     /** Whether the file says {@code defaults.budget} itself (then an agent without a budget takes it, as in the SDK). */
     private boolean defaultsGiven;
 
@@ -107,7 +117,10 @@ public final class ConfigValidator {
         if (agents.size() > AGENTS_MAX) {
             error(AGENTS, "a configuration may name at most " + AGENTS_MAX + " agents");
         }
-        return new DesiredConfig(budgets, agents, extras, List.copyOf(warnings));
+        return new DesiredConfig(budgets, agents, extras, List.copyOf(warnings), defaultsGiven
+                ? defaultBudget.entrySet().stream().map(d -> new DefaultBudget(BudgetType.COST, d.getKey(),
+                        d.getValue().limit(), d.getValue().timezone())).toList()
+                : null);
     }
 
     /**
@@ -120,7 +133,7 @@ public final class ConfigValidator {
         JsonNode budget = defaults != null && defaults.isObject() ? defaults.get(BUDGET) : null;
         defaultsGiven = budget != null && !budget.isNull();
         if (!defaultsGiven) {
-            defaultBudget.put(Period.DAILY, SDK_DEFAULT_DAILY);
+            defaultBudget.put(Period.DAILY, new Limit(SDK_DEFAULT_DAILY, TimeZones.UTC));
             return;
         }
         readBudgetForms(budget, DEFAULTS + "." + BUDGET, defaultBudget);
@@ -147,17 +160,18 @@ public final class ConfigValidator {
             error(path, "must be a mapping {limit, period}");
             return;
         }
-        rejectUnknown(node, path, Set.of("limit", "period"));
+        rejectUnknown(node, path, Set.of("limit", "period", TIMEZONE));
         Money limit = limit(node.get("limit"), path + ".limit");
         // As the SDK reads it: a period left out is daily.
         JsonNode periodNode = node.get("period");
         Period period = periodNode == null || periodNode.isNull() ? Period.DAILY : period(periodNode, path + ".period");
+        ZoneId timezone = timezone(node, path, period);
         if (limit != null && period != null) {
             BudgetKey key = BudgetKey.org(period);
             if (budgets.containsKey(key)) {
                 error(path + ".period", "the org already has a " + period.wireName() + " budget in this file");
             } else {
-                budgets.put(key, BudgetSpec.of(key, limit));
+                budgets.put(key, BudgetSpec.of(key, limit, timezone));
             }
         }
     }
@@ -188,9 +202,10 @@ public final class ConfigValidator {
                 error(path, "must be a mapping {limit, period, agents}");
                 continue;
             }
-            rejectUnknown(spec, path, Set.of("limit", "period", AGENTS));
+            rejectUnknown(spec, path, Set.of("limit", "period", AGENTS, TIMEZONE));
             Money limit = limit(spec.get("limit"), path + ".limit");
             Period period = period(spec.get("period"), path + ".period");
+            ZoneId timezone = timezone(spec, path, period);
             List<String> agents = agentNames(spec.get(AGENTS), path + "." + AGENTS);
             if (validName) {
                 members.put(name, agents);
@@ -198,7 +213,7 @@ public final class ConfigValidator {
             if (validName && limit != null && period != null) {
                 BudgetKey key = BudgetKey.shared(name, period);
                 budgets.put(key, new BudgetSpec(key, limit,
-                        agents.stream().filter(Objects::nonNull).toList()));
+                        agents.stream().filter(Objects::nonNull).toList(), timezone));
             }
         }
         return members;
@@ -274,10 +289,7 @@ public final class ConfigValidator {
                 boolean inherits = BUDGET.equals(field.getKey()) && field.getValue().isTextual()
                         && "default".equals(field.getValue().textValue());
                 if (inherits) {
-                    defaultBudget.forEach((period, limit) -> {
-                        BudgetKey key = BudgetKey.agent(name, period);
-                        budgets.put(key, BudgetSpec.of(key, limit));
-                    });
+                    putAgentBudgets(name, defaultBudget, budgets);
                 } else if (BUDGET.equals(field.getKey())) {
                     readAgentBudget(name, field.getValue(), path + "." + BUDGET, budgets);
                 } else if (!Names.isCleanText(field.getKey())) {
@@ -302,10 +314,7 @@ public final class ConfigValidator {
      */
     private void withoutBudget(String agent, String path, Map<BudgetKey, BudgetSpec> budgets) {
         if (defaultsGiven) {
-            defaultBudget.forEach((period, limit) -> {
-                BudgetKey key = BudgetKey.agent(agent, period);
-                budgets.put(key, BudgetSpec.of(key, limit));
-            });
+            putAgentBudgets(agent, defaultBudget, budgets);
             return;
         }
         warnings.add(new FieldError(path, "has no budget: the AgentKavach SDK gives it its default ($100 a day),"
@@ -317,11 +326,15 @@ public final class ConfigValidator {
         if (node == null || node.isNull()) {
             return;
         }
-        Map<Period, Money> limits = new EnumMap<>(Period.class);
+        Map<Period, Limit> limits = new EnumMap<>(Period.class);
         readBudgetForms(node, path, limits);
+        putAgentBudgets(agent, limits, budgets);
+    }
+
+    private static void putAgentBudgets(String agent, Map<Period, Limit> limits, Map<BudgetKey, BudgetSpec> budgets) {
         limits.forEach((period, limit) -> {
             BudgetKey key = BudgetKey.agent(agent, period);
-            budgets.put(key, BudgetSpec.of(key, limit));
+            budgets.put(key, BudgetSpec.of(key, limit.limit(), limit.timezone()));
         });
     }
 
@@ -330,23 +343,40 @@ public final class ConfigValidator {
      * alike) or the seed's {@code {daily: 25, monthly: 500}}, which the ledger enforces but the
      * SDK's {@code from_yaml} reads as its default $100/day: a warning says so.
      */
-    private void readBudgetForms(JsonNode node, String path, Map<Period, Money> into) {
+    private void readBudgetForms(JsonNode node, String path, Map<Period, Limit> into) {
+        if (node.isArray() && node.size() <= Period.values().length) {
+            // Periods in different time zones (what the export writes for them): a list of {type, limit}.
+            for (int i = 0; i < node.size(); i++) {
+                Map<Period, Limit> one = new EnumMap<>(Period.class);
+                readBudgetForms(node.get(i), path + "[" + i + "]", one);
+                one.keySet().stream().filter(into::containsKey).forEach(period ->
+                        error(path, "has more than one " + period.wireName() + " budget"));
+                into.putAll(one);
+            }
+            return;
+        }
         if (!node.isObject()) {
-            error(path, "must be {type: daily|monthly|total, limit: <usd>} or a mapping of period to USD limit,"
+            error(path, "must be {type: hourly|daily|monthly|total, limit: <usd>, timezone: <IANA zone>} or a mapping of period to USD limit,"
                     + " such as {daily: 25}");
             return;
         }
         if (node.has("type") || node.has("limit")) {
-            rejectUnknown(node, path, Set.of("type", "limit"));
+            rejectUnknown(node, path, Set.of("type", "limit", TIMEZONE));
             Period period = period(node.get("type"), path + ".type");
             Money limit = limit(node.get("limit"), path + ".limit");
+            ZoneId timezone = timezone(node, path, period);
             if (period != null && limit != null) {
-                into.put(period, limit);
+                into.put(period, new Limit(limit, timezone));
             }
             return;
         }
+        // The seed form holds periods, and one zone for all of them.
+        ZoneId timezone = timezone(node, path, null);
         for (Iterator<Map.Entry<String, JsonNode>> limits = node.fields(); limits.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = limits.next();
+            if (TIMEZONE.equals(entry.getKey())) {
+                continue;
+            }
             String limitPath = path + "." + entry.getKey();
             Period period = Period.fromWire(entry.getKey()).orElse(null);
             if (period == null) {
@@ -354,15 +384,17 @@ public final class ConfigValidator {
                 continue;
             }
             Money limit = limit(entry.getValue(), limitPath);
-            if (limit != null) {
-                into.put(period, limit);
+            if (period == Period.TOTAL && !timezone.equals(TimeZones.UTC)) {
+                error(path + "." + TIMEZONE, TOTAL_TAKES_NO_ZONE);
+            } else if (limit != null) {
+                into.put(period, new Limit(limit, timezone));
             }
         }
         if (!into.isEmpty()) {
-            Map.Entry<Period, Money> first = into.entrySet().iterator().next();
+            Map.Entry<Period, Limit> first = into.entrySet().iterator().next();
             warnings.add(new FieldError(path, "the AgentKavach SDK reads this form as its default budget ($100 a day);"
                     + " the ledger enforces it as written. Write {type: " + first.getKey().wireName() + ", limit: "
-                    + first.getValue().value().stripTrailingZeros().toPlainString() + "} so both read it alike"
+                    + first.getValue().limit().value().stripTrailingZeros().toPlainString() + "} so both read it alike"
                     + (into.size() > 1 ? " (the SDK's form holds one period)" : "")));
         }
     }
@@ -430,6 +462,29 @@ public final class ConfigValidator {
             error(path, "must be one of " + String.join(", ", Period.wireNames()));
         }
         return period;
+    }
+
+    /**
+     * The {@code timezone} of a budget mapping (ADR 0014): an IANA zone, UTC when absent; a total
+     * budget ({@code period} TOTAL) takes none but UTC. {@code period} null: checked by the caller.
+     */
+    private ZoneId timezone(JsonNode node, String path, Period period) {
+        JsonNode value = node.get(TIMEZONE);
+        if (value == null || value.isNull()) {
+            return TimeZones.UTC;
+        }
+        String zonePath = path + "." + TIMEZONE;
+        ZoneId zone = value.isTextual() ? TimeZones.parse(value.textValue()).orElse(null) : null;
+        if (zone == null) {
+            error(zonePath, (value.isTextual() && value.textValue().length() <= TimeZones.MAX_LENGTH
+                    && Names.isCleanText(value.textValue()) ? "unknown time zone " + value.textValue() + ": " : "")
+                    + TimeZones.RULE);
+            return TimeZones.UTC;
+        }
+        if (period == Period.TOTAL && !zone.equals(TimeZones.UTC)) {
+            error(zonePath, TOTAL_TAKES_NO_ZONE);
+        }
+        return zone;
     }
 
     private void rejectUnknown(JsonNode node, String path, Set<String> known) {

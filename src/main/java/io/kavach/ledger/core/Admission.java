@@ -1,7 +1,11 @@
 package io.kavach.ledger.core;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,9 +34,19 @@ public final class Admission {
      * pool, agent, then key). Empty when no budget applies.
      */
     public static Optional<BudgetState> tightest(List<BudgetState> budgets) {
-        return budgets.stream().min(Comparator.comparing(BudgetState::remaining)
+        Comparator<BudgetState> leastLeft = Comparator.comparing(BudgetState::remaining)
                 .thenComparing((BudgetState b) -> b.key().scope())
-                .thenComparing(b -> b.key().toString()));
+                .thenComparing(b -> b.key().toString());
+        // Amounts compare only within a unit (ADR 0015): the least left of each unit, then, across
+        // units, the one with the smallest share of its limit left.
+        Map<BudgetType, BudgetState> perUnit = new EnumMap<>(BudgetType.class);
+        budgets.forEach(b -> perUnit.merge(b.key().type(), b, (x, y) -> leastLeft.compare(x, y) <= 0 ? x : y));
+        return perUnit.values().stream().min(Comparator.comparing(Admission::shareLeft).thenComparing(leastLeft));
+    }
+
+    /** {@code remaining / limit}: how much of its limit a budget has left, whatever its unit. */
+    private static BigDecimal shareLeft(BudgetState budget) {
+        return budget.remaining().value().divide(budget.limit().value(), 9, RoundingMode.FLOOR);
     }
 
     /** Every exhausted window ({@code remaining <= 0}), in precedence order. */

@@ -13,7 +13,9 @@ public enum BudgetOwner {
     /** Created or last changed through the budgets endpoints (org budgets, pools, agent budgets). */
     API("api"),
     /** Created or last tightened by an SDK's {@code POST /v1/sync-config}. */
-    SDK("sdk");
+    SDK("sdk"),
+    /** Created by the ledger from the org's default budgets, on the agent's first spend (ADR 0015). */
+    DEFAULT("default");
 
     private final String wireName;
 

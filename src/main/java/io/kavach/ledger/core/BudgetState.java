@@ -2,19 +2,21 @@ package io.kavach.ledger.core;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.ZoneId;
 import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A budget as seen in one window: its limit and the window's counters at one moment, and who
- * manages the budget ({@code managedBy}; null where the reader did not ask, e.g. a 429's body).
+ * A budget as seen in one window: its limit and the window's counters at one moment, who
+ * manages the budget ({@code managedBy}; null where the reader did not ask, e.g. a 429's body)
+ * and the time zone its windows follow.
  */
 public record BudgetState(UUID budgetId, BudgetKey key, String budgetType, Money limit, Money spent,
-                          Money reserved, Window window, BudgetOwner managedBy) {
+                          Money reserved, Window window, BudgetOwner managedBy, ZoneId timezone) {
 
     public BudgetState(UUID budgetId, BudgetKey key, String budgetType, Money limit, Money spent,
                        Money reserved, Window window) {
-        this(budgetId, key, budgetType, limit, spent, reserved, window, null);
+        this(budgetId, key, budgetType, limit, spent, reserved, window, null, TimeZones.UTC);
     }
 
     public static final String COST = "cost";
@@ -26,6 +28,7 @@ public record BudgetState(UUID budgetId, BudgetKey key, String budgetType, Money
         Objects.requireNonNull(spent, "spent");
         Objects.requireNonNull(reserved, "reserved");
         Objects.requireNonNull(window, "window");
+        Objects.requireNonNull(timezone, "timezone");
     }
 
     /** {@code limit − spent − reserved}; negative after an overrun or ingest past the limit. */

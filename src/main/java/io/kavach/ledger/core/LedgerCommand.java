@@ -14,19 +14,35 @@ public sealed interface LedgerCommand {
 
     String orgId();
 
-    /** Hold {@code amount} in every applicable budget of the agent, or nothing at all. */
+    /**
+     * Hold {@code amount} (and the stated token counts, ADR 0015) in every applicable budget of the
+     * agent, or nothing at all.
+     */
     record Reserve(String orgId, String agentName, Money amount, int ttlSeconds, String idempotencyKey,
-                   String provider, String model, String runId) implements LedgerCommand {
+                   String provider, String model, String runId, Long tokens, Long inputTokens, Long outputTokens)
+            implements LedgerCommand {
         public Reserve {
             Objects.requireNonNull(orgId, "orgId");
             Objects.requireNonNull(agentName, "agentName");
             Objects.requireNonNull(amount, "amount");
         }
 
-        /** What the request asked, canonically: a reused idempotency key must ask exactly this again. */
+        /** A reservation of an amount alone. */
+        public Reserve(String orgId, String agentName, Money amount, int ttlSeconds, String idempotencyKey,
+                       String provider, String model, String runId) {
+            this(orgId, agentName, amount, ttlSeconds, idempotencyKey, provider, model, runId, null, null, null);
+        }
+
+        /**
+         * What the request asked, canonically: a reused idempotency key must ask exactly this again.
+         * Token counts are appended only when stated, so a key stored before they existed still matches.
+         */
         public String fingerprint() {
-            return String.join("\u001f", agentName, amount.toString(), Integer.toString(ttlSeconds),
+            String base = String.join("\u001f", agentName, amount.toString(), Integer.toString(ttlSeconds),
                     String.valueOf(provider), String.valueOf(model), String.valueOf(runId));
+            return tokens == null && inputTokens == null && outputTokens == null ? base
+                    : String.join("\u001f", base, String.valueOf(tokens), String.valueOf(inputTokens),
+                    String.valueOf(outputTokens));
         }
     }
 

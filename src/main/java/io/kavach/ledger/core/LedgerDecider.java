@@ -14,11 +14,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The ledger's decisions (docs/contract.md): given what a batch read under its locks and its
@@ -69,8 +69,8 @@ public final class LedgerDecider {
             Reservation expired = r.expired(now);
             r.windowIds().forEach(id -> locked.window(id).releaseHold(held(r, locked.window(id))));
             writes.update(expired);
-            writes.journal(new JournalEntry(r.orgId(), Kind.EXPIRE, r.id(), r.windowIds(), r.amount().negate(),
-                    Money.ZERO));
+            journal(writes, locked, Kind.EXPIRE, r, unit -> Usage.heldBy(r.request()).in(unit).negate(),
+                    unit -> Money.ZERO);
         }
         return writes;
     }
@@ -105,10 +105,11 @@ public final class LedgerDecider {
             refusal(orgId, agentId, "reservation", "agent_paused", "");
             return new LedgerOutcome.Paused(reserve.agentName(), pause);
         }
-        List<WindowBalance> windows = locked.windowsAt(orgId, reserve.agentName(), now);
+        List<WindowBalance> windows = covering(locked.windowsAt(orgId, reserve.agentName(), now),
+                reserve.provider(), reserve.model());
         UUID id = Ids.newId(now);
         Reservation.Request request = Reservation.Request.of(reserve);
-        Usage usage = Usage.ofCost(reserve.amount());
+        Usage usage = Usage.heldBy(request);
         var refusing = Admission.refusal(windows, usage);
         if (refusing.isPresent()) {
             BudgetState binding = refusing.get().state();
@@ -126,7 +127,7 @@ public final class LedgerDecider {
         LedgerOutcome outcome = new LedgerOutcome.Held(held, windows.stream().map(WindowBalance::state).toList());
         writes.insert(new NewReservation(held, agentId, reserve.idempotencyKey(), reserve.fingerprint(),
                 reserve.idempotencyKey() == null ? null : outcome));
-        writes.journal(new JournalEntry(orgId, Kind.HOLD, id, windowIds, reserve.amount(), Money.ZERO));
+        journal(Kind.HOLD, held, usage::in, unit -> Money.ZERO);
         return outcome;
     }
 
@@ -191,8 +192,8 @@ public final class LedgerDecider {
                 r.windowIds().stream().map(id -> locked.window(id).budget().id()).toList());
         Reservation committed = r.committed(now, commit.cost(), commit.inputTokens(), commit.outputTokens());
         remember(committed);
-        writes.journal(new JournalEntry(r.orgId(), Kind.COMMIT, r.id(), r.windowIds(),
-                stillHeld ? r.amount().negate() : Money.ZERO, commit.cost()));
+        Usage heldBy = Usage.heldBy(r.request());
+        journal(Kind.COMMIT, r, unit -> stillHeld ? heldBy.in(unit).negate() : Money.ZERO, usage::in);
         return new LedgerOutcome.Resolved(committed);
     }
 
@@ -215,8 +216,7 @@ public final class LedgerDecider {
         r.windowIds().forEach(id -> locked.window(id).releaseHold(held(r, locked.window(id))));
         Reservation released = r.released(now);
         remember(released);
-        writes.journal(new JournalEntry(r.orgId(), Kind.RELEASE, r.id(), r.windowIds(), r.amount().negate(),
-                Money.ZERO));
+        journal(Kind.RELEASE, r, unit -> Usage.heldBy(r.request()).in(unit).negate(), unit -> Money.ZERO);
         return new LedgerOutcome.Resolved(released);
     }
 
@@ -224,9 +224,36 @@ public final class LedgerDecider {
         return new LedgerOutcome.NotFound("Reservation " + reservationId);
     }
 
-    /** What reservation {@code r} holds in {@code window}. */
+    /** What reservation {@code r} holds in {@code window}, in its budget's unit. */
     private static Money held(Reservation r, WindowBalance window) {
-        return Usage.ofCost(r.amount()).in(window.budget());
+        return Usage.heldBy(r.request()).in(window.budget());
+    }
+
+    /** Those of {@code windows} whose budget counts a use of {@code model} through {@code provider}. */
+    private static List<WindowBalance> covering(List<WindowBalance> windows, String provider, String model) {
+        return windows.stream().filter(w -> w.budget().key().covers(provider, model)).toList();
+    }
+
+    private void journal(Kind kind, Reservation r, Function<BudgetType, Money> reserved,
+                         Function<BudgetType, Money> spent) {
+        journal(writes, locked, kind, r, reserved, spent);
+    }
+
+    /**
+     * The journal entries of one step of {@code r}, given its deltas per unit: one entry per unit
+     * naming that unit's windows, so the audit re-derives every window in its own unit. The USD
+     * entry is written even when no cost budget applied (naming no window): opening balances
+     * carry reservation spend in from it (ADR 0008).
+     */
+    private static void journal(LedgerWrites writes, LockedLedger locked, Kind kind, Reservation r,
+                                Function<BudgetType, Money> reserved, Function<BudgetType, Money> spent) {
+        Map<BudgetType, List<Long>> byUnit = new java.util.EnumMap<>(BudgetType.class);
+        byUnit.put(BudgetType.COST, new ArrayList<>());
+        for (Long id : r.windowIds()) {
+            byUnit.computeIfAbsent(locked.window(id).budget().key().type(), t -> new ArrayList<>()).add(id);
+        }
+        byUnit.forEach((unit, ids) -> writes.journal(new JournalEntry(r.orgId(), kind, r.id(), ids,
+                reserved.apply(unit), spent.apply(unit), unit)));
     }
 
     /** The reservation as this batch has left it so far, if {@code orgId} owns it. */
@@ -247,10 +274,10 @@ public final class LedgerDecider {
         int accepted = 0;
         int duplicates = 0;
         List<Integer> keyReused = new ArrayList<>();
-        Set<String> agentNames = new TreeSet<>();
+        Map<String, List<SpendEvent>> byAgent = new TreeMap<>();
         for (int i = 0; i < ingest.events().size(); i++) {
             SpendEvent event = ingest.events().get(i);
-            agentNames.add(event.agentName());
+            byAgent.computeIfAbsent(event.agentName(), a -> new ArrayList<>()).add(event);
             long agentId = locked.agentId(orgId, event.agentName());
             RecordedEvent first = firstUnderKey(orgId, agentId, event);
             if (first == null) {
@@ -262,7 +289,7 @@ public final class LedgerDecider {
                 keyReused.add(i);
             }
         }
-        return ingestAnswer(orgId, agentNames, accepted, duplicates, keyReused);
+        return ingestAnswer(orgId, byAgent, accepted, duplicates, keyReused);
     }
 
     /**
@@ -285,21 +312,28 @@ public final class LedgerDecider {
 
     private void book(String orgId, long agentId, SpendEvent event) {
         Usage usage = new Usage(event.cost(), event.inputTokens(), event.outputTokens());
-        List<WindowBalance> booked = locked.windowsAt(orgId, event.agentName(), event.occurredAt());
+        List<WindowBalance> booked = covering(locked.windowsAt(orgId, event.agentName(), event.occurredAt()),
+                event.provider(), event.model());
         booked.forEach(w -> w.book(usage.in(w.budget())));
         addToRollup(orgId, agentId, event.occurredAt(), event.provider(), event.model(), usage,
                 booked.stream().map(w -> w.budget().id()).toList());
     }
 
-    /** Whether the batch's agents must stop: paused, or an applicable budget exhausted now. */
-    private LedgerOutcome ingestAnswer(String orgId, Set<String> agentNames, int accepted, int duplicates,
-                                       List<Integer> keyReused) {
+    /**
+     * Whether the batch's agents must stop: paused, or an applicable budget exhausted now. A budget
+     * that counts one model or provider stops an agent only if it reported a use it counts.
+     */
+    private LedgerOutcome ingestAnswer(String orgId, Map<String, List<SpendEvent>> byAgent, int accepted,
+                                       int duplicates, List<Integer> keyReused) {
         Map<Long, WindowBalance> current = new LinkedHashMap<>();
         SortedMap<String, AgentPause> paused = new TreeMap<>();
         List<String> rejectedAgents = new ArrayList<>();
-        for (String agent : agentNames) {
+        for (Map.Entry<String, List<SpendEvent>> reported : byAgent.entrySet()) {
+            String agent = reported.getKey();
             long agentId = locked.agentId(orgId, agent);
-            List<WindowBalance> windows = locked.windowsAt(orgId, agent, now);
+            List<WindowBalance> windows = locked.windowsAt(orgId, agent, now).stream()
+                    .filter(w -> reported.getValue().stream()
+                            .anyMatch(e -> w.budget().key().covers(e.provider(), e.model()))).toList();
             windows.forEach(w -> current.putIfAbsent(w.windowId(), w));
             AgentPause pause = locked.pauseOf(orgId, agent);
             if (pause != null) {

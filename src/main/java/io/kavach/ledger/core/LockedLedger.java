@@ -127,7 +127,17 @@ public final class LockedLedger {
     /** The windows at {@code at} of every budget that applies to the agent, by budget and start. */
     public List<WindowRef> refsAt(String orgId, String agentName, Instant at) {
         return budgetsOf(orgId, agentName).stream()
-                .map(budget -> new WindowRef(budget.id(), budget.period().windowAt(at).start())).toList();
+                .map(budget -> new WindowRef(budget.id(), budget.windowAt(at).start())).toList();
+    }
+
+    /**
+     * The windows at {@code at} of the budgets that apply to the agent and count a use of
+     * {@code model} through {@code provider} (a budget with a model or provider filter counts only
+     * those, ADR 0015): where a spend event is booked.
+     */
+    public List<WindowRef> refsAt(String orgId, String agentName, Instant at, String provider, String model) {
+        return budgetsOf(orgId, agentName).stream().filter(budget -> budget.key().covers(provider, model))
+                .map(budget -> new WindowRef(budget.id(), budget.windowAt(at).start())).toList();
     }
 
     /** The locked windows at {@code at} of every budget that applies to the agent. */

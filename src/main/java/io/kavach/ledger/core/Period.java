@@ -1,15 +1,20 @@
 package io.kavach.ledger.core;
 
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-/** How often a budget resets: every day or month at 00:00 UTC, or never. */
+/**
+ * How often a budget resets: every hour, day or month on the budget's own clock (its IANA time
+ * zone, UTC unless set), or never (ADR 0014).
+ */
 public enum Period {
+    HOURLY("hourly"),
     DAILY("daily"),
     MONTHLY("monthly"),
     TOTAL("total");
@@ -35,20 +40,51 @@ public enum Period {
         return Arrays.stream(values()).map(Period::wireName).toList();
     }
 
-    /** The window of this period that contains {@code instant}. The one place windows are computed. */
-    public Window windowAt(Instant instant) {
-        return switch (this) {
-            case DAILY -> {
-                Instant start = instant.truncatedTo(ChronoUnit.DAYS);
-                yield new Window(start, start.plus(1, ChronoUnit.DAYS));
-            }
-            case MONTHLY -> {
-                LocalDate first = LocalDate.ofInstant(instant, ZoneOffset.UTC).withDayOfMonth(1);
-                yield new Window(first.atStartOfDay(ZoneOffset.UTC).toInstant(),
-                        first.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-            }
-            case TOTAL -> new Window(TOTAL_WINDOW_START, null);
+    /** Whether this period's windows depend on a time zone (every period but total). */
+    public boolean zoned() {
+        return this != TOTAL;
+    }
+
+    /**
+     * The window of this period that contains {@code instant}, on the wall clock of {@code zone}.
+     * The one place windows are computed.
+     *
+     * <p>A window starts each time the zone's clock shows a boundary (the hour, midnight, the 1st
+     * at midnight) and lasts until it next shows one; a boundary a DST gap skips falls on the
+     * instant the gap ends. So windows tile the time line exactly: a day is 23 or 25 hours across
+     * a DST change, and a local hour that happens twice is two hourly windows.
+     */
+    public Window windowAt(Instant instant, ZoneId zone) {
+        if (this == TOTAL) {
+            return new Window(TOTAL_WINDOW_START, null);
+        }
+        LocalDateTime local = LocalDateTime.ofInstant(instant, zone);
+        LocalDateTime start = switch (this) {
+            case HOURLY -> local.truncatedTo(ChronoUnit.HOURS);
+            case DAILY -> local.truncatedTo(ChronoUnit.DAYS);
+            case MONTHLY -> local.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1);
+            case TOTAL -> throw new IllegalStateException("unreachable");
         };
+        LocalDateTime next = switch (this) {
+            case HOURLY -> start.plusHours(1);
+            case DAILY -> start.plusDays(1);
+            case MONTHLY -> start.plusMonths(1);
+            case TOTAL -> throw new IllegalStateException("unreachable");
+        };
+        List<Instant> starts = shown(start, zone);
+        Instant from = starts.stream().filter(b -> !b.isAfter(instant)).max(Instant::compareTo).orElseThrow();
+        Instant until = java.util.stream.Stream.concat(starts.stream(), shown(next, zone).stream())
+                .filter(b -> b.isAfter(instant)).min(Instant::compareTo).orElseThrow();
+        return new Window(from, until);
+    }
+
+    /** Every instant {@code zone}'s clock shows {@code local} (two in a DST overlap); in a gap, the gap's end. */
+    private static List<Instant> shown(LocalDateTime local, ZoneId zone) {
+        List<java.time.ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
+        if (offsets.isEmpty()) {
+            return List.of(ZonedDateTime.ofLocal(local, zone, null).toInstant());
+        }
+        return offsets.stream().map(local::toInstant).toList();
     }
 
     @Override

@@ -19,16 +19,23 @@ public record Reservation(UUID id, String orgId, Request request, Instant create
     public static final int TTL_SECONDS_MAX = 3600;
     public static final int TTL_SECONDS_DEFAULT = 300;
 
-    /** What the client asked for: the agent, the amount to hold, for how long, and its labels. */
+    /**
+     * What the client asked for: the agent, the amount to hold, for how long, its labels, and the
+     * token counts to hold (null: not stated; ADR 0015).
+     */
     public record Request(String agentName, Money amount, int ttlSeconds, String provider, String model,
-                          String runId) {
+                          String runId, Long tokens, Long inputTokens, Long outputTokens) {
         public Request {
             Objects.requireNonNull(amount, "amount");
         }
 
+        public Request(String agentName, Money amount, int ttlSeconds, String provider, String model, String runId) {
+            this(agentName, amount, ttlSeconds, provider, model, runId, null, null, null);
+        }
+
         public static Request of(LedgerCommand.Reserve reserve) {
             return new Request(reserve.agentName(), reserve.amount(), reserve.ttlSeconds(), reserve.provider(),
-                    reserve.model(), reserve.runId());
+                    reserve.model(), reserve.runId(), reserve.tokens(), reserve.inputTokens(), reserve.outputTokens());
         }
     }
 

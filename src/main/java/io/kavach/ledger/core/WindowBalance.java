@@ -67,8 +67,15 @@ public final class WindowBalance {
         return limit.minus(spent).minus(reserved);
     }
 
-    /** The admission rule: {@code spent + reserved + amount <= limit}. */
+    /**
+     * The admission rule: {@code spent + reserved + amount <= limit}. A hold of nothing in this
+     * budget's unit (a reservation that states no tokens, under a token budget) fits only while
+     * something is left: an exhausted budget refuses every reservation it applies to (ADR 0015).
+     */
     public boolean fits(Money amount) {
+        if (amount.isZero()) {
+            return !exhausted();
+        }
         return spent.plus(reserved).plus(amount).compareTo(limit) <= 0;
     }
 
@@ -100,6 +107,7 @@ public final class WindowBalance {
     }
 
     public BudgetState state() {
-        return new BudgetState(budget.id(), budget.key(), budget.budgetType(), limit, spent, reserved, window);
+        return new BudgetState(budget.id(), budget.key(), budget.budgetType(), limit, spent, reserved, window, null,
+                budget.timezone());
     }
 }

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -99,18 +100,17 @@ public class AgentService {
     }
 
     /**
-     * Makes the agent's own budgets exactly {@code limits}; a period that stays keeps its counters.
+     * Makes the agent's own budgets exactly {@code wanted}; a period that stays keeps its counters.
      * A new one counts the agent's spend of its current period unless {@code countFromNow}.
      */
-    public List<BudgetState> replaceOwnBudgets(String orgId, String agent, Map<Period, Money> limits,
+    public List<BudgetState> replaceOwnBudgets(String orgId, String agent, Collection<BudgetSpec> wanted,
                                                boolean countFromNow) {
         return QuarkusTransaction.requiringNew().call(() -> {
             orgs.ensure(orgId);
             definitions.lockOrg(orgId);
             agents.ensure(orgId, List.of(agent), orgLimits.agentsPerOrg());
             Map<BudgetKey, BudgetSpec> desired = new LinkedHashMap<>();
-            limits.forEach((period, limit) -> desired.put(BudgetKey.agent(agent, period),
-                    BudgetSpec.of(BudgetKey.agent(agent, period), limit)));
+            wanted.forEach(spec -> desired.put(spec.key(), spec));
             List<BudgetChange> changes = ConfigPlanner.plan(desired, current(definitions.liveOwn(orgId, agent)),
                     ConfigPlanner.ownBudgetsOf(agent));
             Instant now = clock.instant();
@@ -161,16 +161,27 @@ public class AgentService {
     public BudgetStatus status(String orgId, String agent) {
         List<Budget> budgets = applicable.forAgentNamed(orgId, agent);
         List<BudgetState> current = states.currentStates(budgets, clock.instant());
+        // remaining is USD, as the SDK reads it: the tightest cost budget of all use. A budget of
+        // another unit that is exhausted stops the agent too, and is then the binding one; one
+        // that counts a single model or provider stops only that use, not the agent (ADR 0015).
         BudgetState tightest = null;
+        BudgetState exhaustedOther = null;
         for (BudgetState state : current) {
-            if (tightest == null || state.remaining().compareTo(tightest.remaining()) < 0) {
-                tightest = state;
+            if (state.key().plainCost()) {
+                if (tightest == null || state.remaining().compareTo(tightest.remaining()) < 0) {
+                    tightest = state;
+                }
+            } else if (exhaustedOther == null && state.key().model() == null && state.key().provider() == null
+                    && state.exhausted()) {
+                exhaustedOther = state;
             }
         }
         Money remaining = tightest == null ? null : tightest.remaining();
+        boolean costLeft = remaining == null || remaining.isPositive();
+        BudgetState binding = costLeft && exhaustedOther != null ? exhaustedOther : tightest;
         AgentPause pause = agents.pauseOf(orgId, agent).orElse(null);
-        return new BudgetStatus(agent, pause == null && (remaining == null || remaining.isPositive()), remaining,
-                tightest == null ? null : tightest.key(), current, pause);
+        return new BudgetStatus(agent, pause == null && costLeft && exhaustedOther == null, remaining,
+                binding == null ? null : binding.key(), current, pause);
     }
 
     List<BudgetState> ownStates(String orgId, String agent, Instant now) {
@@ -184,7 +195,7 @@ public class AgentService {
     static Map<BudgetKey, ConfigPlanner.Current> current(List<Definition> live) {
         Map<BudgetKey, ConfigPlanner.Current> current = new LinkedHashMap<>();
         for (Definition d : live) {
-            current.put(d.key(), new ConfigPlanner.Current(d.id(), new BudgetSpec(d.key(), d.limit(), d.members()),
+            current.put(d.key(), new ConfigPlanner.Current(d.id(), new BudgetSpec(d.key(), d.limit(), d.members(), d.timezone()),
                     d.owner()));
         }
         return current;

@@ -68,6 +68,7 @@ class BudgetChangeApplier {
         // Budget rows in id order too, so two writers (should the org lock ever be bypassed) agree.
         TreeMap<UUID, Money> newLimits = new TreeMap<>();
         TreeSet<UUID> touched = new TreeSet<>();
+        List<OpeningBalanceStore.Opening> opened = new ArrayList<>();
         for (BudgetChange change : sorted) {
             if (change.action() != BudgetChange.Action.UPDATE && change.action() != BudgetChange.Action.ADOPT) {
                 continue;
@@ -75,6 +76,14 @@ class BudgetChangeApplier {
             touched.add(change.budgetId());
             if (!change.from().limit().equals(change.to().limit())) {
                 newLimits.put(change.budgetId(), change.to().limit());
+            }
+            if (!change.from().timezone().equals(change.to().timezone())) {
+                // On the new clock the current window is another one: it counts what the scope
+                // already spent in it, like a budget created now (ADR 0014).
+                definitions.setTimezone(change.budgetId(), change.to().timezone(), now);
+                if (change.key().plainCost()) {
+                    opened.add(opening(change.budgetId(), change.to(), agentIds, now));
+                }
             }
             if (change.key().scope() == Scope.SHARED && !Objects.equals(change.from().agents(), change.to().agents())) {
                 definitions.replaceMembers(change.budgetId(), ids(change.to().agents(), agentIds));
@@ -88,8 +97,8 @@ class BudgetChangeApplier {
         for (BudgetChange change : creates) {
             BudgetSpec spec = change.to();
             Long agentId = spec.key().scope() == Scope.AGENT ? agentIds.get(spec.key().name()) : null;
-            BudgetDefinitionStore.Created created = definitions.create(orgId, spec.key(), agentId, spec.limit(), owner,
-                    Ids.newId(now), now);
+            BudgetDefinitionStore.Created created = definitions.create(orgId, spec.key(), agentId, spec.limit(),
+                    spec.timezone(), owner, Ids.newId(now), now);
             createdIds.add(created.id());
             if (spec.key().scope() == Scope.SHARED) {
                 if (created.revived()) {
@@ -104,22 +113,28 @@ class BudgetChangeApplier {
         }
         // Every open window of changed and revived budgets at once, in ascending id (the ledger's order).
         windowLimits.applyLimits(newLimits, now);
-        List<OpeningBalanceStore.Opening> opened = new ArrayList<>();
         for (int i = 0; i < creates.size(); i++) {
             BudgetSpec spec = creates.get(i).to();
-            if (countFromNow.contains(spec.key())) {
-                continue;
+            // Opening balances carry in USD of all use; a budget of another unit, or one that counts
+            // one model or provider, starts at zero (ADR 0015).
+            if (!countFromNow.contains(spec.key()) && spec.key().plainCost()) {
+                opened.add(opening(createdIds.get(i), spec, agentIds, now));
             }
-            List<Long> scope = switch (spec.key().scope()) {
-                case ORG -> null;
-                case SHARED -> ids(spec.agents(), agentIds);
-                case AGENT -> List.of(agentIds.get(spec.key().name()));
-            };
-            opened.add(new OpeningBalanceStore.Opening(createdIds.get(i), spec.key().period().windowAt(now),
-                    spec.limit(), scope));
         }
         openings.open(orgId, opened);
         checkPoolLimits(orgId, sorted, agentIds);
+    }
+
+    /** The opening step of the budget's current window on its clock: its scope's spend so far (ADR 0008). */
+    private static OpeningBalanceStore.Opening opening(UUID budgetId, BudgetSpec spec, Map<String, Long> agentIds,
+                                                       Instant now) {
+        List<Long> scope = switch (spec.key().scope()) {
+            case ORG -> null;
+            case SHARED -> ids(spec.agents(), agentIds);
+            case AGENT -> List.of(agentIds.get(spec.key().name()));
+        };
+        return new OpeningBalanceStore.Opening(budgetId, spec.key().period().windowAt(now, spec.timezone()),
+                spec.limit(), scope);
     }
 
     /**

@@ -38,6 +38,8 @@ public class ConfigService {
     @Inject
     OrgStore orgs;
     @Inject
+    io.kavach.ledger.store.DefaultBudgetStore defaultBudgets;
+    @Inject
     AgentStore agents;
     @Inject
     BudgetDefinitionStore definitions;
@@ -76,6 +78,10 @@ public class ConfigService {
                     // Agents the file names exist afterwards, budget or not (docs/pools-and-config.md: created by config).
                     agents.ensure(orgId, desired.agents(), limits.agentsPerOrg());
                     applier.apply(orgId, changes, BudgetOwner.CONFIG, now);
+                    if (desired.defaultBudgets() != null) {
+                        // defaults.budget is also the org's default-budget template (ADR 0015).
+                        defaultBudgets.replace(orgId, desired.defaultBudgets(), now);
+                    }
                     if (extrasChanged) {
                         orgs.setExtras(orgId, ConfigYaml.writeJson(desired.extras()));
                     }
@@ -92,16 +98,20 @@ public class ConfigService {
         }
     }
 
-    /** The org's configuration in agentkavach.yaml's structure; importing it changes nothing. */
+    /**
+     * The org's configuration in agentkavach.yaml's structure; importing it changes nothing. The
+     * file states cost budgets of all use; budgets of other types or with a model or provider
+     * filter are made through the API and left out (a file leaves them alone, ADR 0015).
+     */
     public ObjectNode export(String orgId) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            List<BudgetSpec> live = definitions.live(orgId).stream()
+            List<BudgetSpec> live = definitions.live(orgId).stream().filter(d -> d.key().plainCost())
                     .map(ConfigService::spec).toList();
             return ConfigExport.export(live, ConfigExtras.normalize(ConfigYaml.readStoredJson(orgs.extras(orgId))));
         });
     }
 
     private static BudgetSpec spec(Definition d) {
-        return new BudgetSpec(d.key(), d.limit(), d.members());
+        return new BudgetSpec(d.key(), d.limit(), d.members(), d.timezone());
     }
 }

@@ -15,6 +15,7 @@ import io.kavach.ledger.core.WindowSpec;
 import io.kavach.ledger.core.WindowSpec.WindowRef;
 import io.kavach.ledger.store.AgentStore;
 import io.kavach.ledger.store.ApplicableBudgetStore;
+import io.kavach.ledger.store.DefaultBudgetStore;
 import io.kavach.ledger.store.LedgerStore;
 import io.kavach.ledger.store.ReservationStore;
 import io.kavach.ledger.store.SpendEventStore;
@@ -54,6 +55,8 @@ public class LedgerLoader {
     ApplicableBudgetStore applicable;
     @Inject
     OrgLimits limits;
+    @Inject
+    DefaultBudgetStore defaults;
 
     /**
      * Steps 1 to 6 of the lock order in {@link LedgerStore}: locks and reads everything the batch's
@@ -115,7 +118,8 @@ public class LedgerLoader {
             }
         }
 
-        // Step 3: agents (created on first use), whether they are paused, and what applies to them.
+        // Step 3: agents (created on first use), whether they are paused, the org's default budgets
+        // they lack (ADR 0015), and what applies to them.
         // The pause is read here, inside the transaction, so a pause committed before the request
         // was sent always stops it.
         private void resolveAgentsAndBudgets() {
@@ -132,6 +136,8 @@ public class LedgerLoader {
                 Map<String, ResolvedAgent> found = agents.resolveWithin(entry.getKey(), entry.getValue(),
                         limits.agentsPerOrg());
                 List<Long> ids = found.values().stream().map(ResolvedAgent::id).toList();
+                // The org's default budgets an agent lacks are made now, so they apply to this spend.
+                defaults.applyTo(entry.getKey(), new TreeSet<>(ids), now);
                 locked.agentsResolved(entry.getKey(), found, applicable.forAgents(entry.getKey(), ids));
             }
         }
@@ -167,7 +173,7 @@ public class LedgerLoader {
         }
 
         private void addSpec(Map<WindowRef, WindowSpec> specs, Budget budget, Instant at) {
-            WindowSpec spec = new WindowSpec(budget, budget.period().windowAt(at));
+            WindowSpec spec = new WindowSpec(budget, budget.windowAt(at));
             specs.putIfAbsent(spec.ref(), spec);
         }
 
@@ -184,7 +190,8 @@ public class LedgerLoader {
             List<NewEvent> events = new ArrayList<>();
             for (Ingest ingest : ingests) {
                 for (SpendEvent event : ingest.events()) {
-                    List<Long> ids = locked.refsAt(ingest.orgId(), event.agentName(), event.occurredAt()).stream()
+                    List<Long> ids = locked.refsAt(ingest.orgId(), event.agentName(), event.occurredAt(),
+                                    event.provider(), event.model()).stream()
                             .map(ref -> created(windowIds.get(ref), ref)).toList();
                     events.add(new NewEvent(ingest.orgId(), locked.agentId(ingest.orgId(), event.agentName()), event, ids));
                 }

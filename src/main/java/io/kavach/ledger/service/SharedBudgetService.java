@@ -11,6 +11,7 @@ import io.kavach.ledger.core.BudgetState;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Scope;
+import io.kavach.ledger.core.TimeZones;
 import io.kavach.ledger.store.AgentStore;
 import io.kavach.ledger.store.BudgetDefinitionStore;
 import io.kavach.ledger.store.BudgetDefinitionStore.Definition;
@@ -21,6 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,8 +49,9 @@ public class SharedBudgetService {
     OrgLimits limits;
 
     /** A new pool counts its members' spend of the current period unless {@code countFromNow}. */
-    public PoolState create(String orgId, String name, Period period, Money limit, List<String> members,
+    public PoolState create(String orgId, BudgetKey key, Money limit, ZoneId timezone, List<String> members,
                             boolean countFromNow) {
+        String name = key.name();
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 orgs.ensure(orgId);
@@ -58,10 +61,9 @@ public class SharedBudgetService {
                     throw alreadyExists(name);
                 }
 
-                BudgetKey key = BudgetKey.shared(name, period);
                 Instant now = clock.instant();
                 applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.CREATE, key, null, null,
-                        new BudgetSpec(key, limit, members))), BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
+                        new BudgetSpec(key, limit, members, timezone))), BudgetOwner.API, countFromNow ? Set.of(key) : Set.of(), now);
                 return state(orgId, name, now);
             });
         } catch (RuntimeException e) {
@@ -91,8 +93,13 @@ public class SharedBudgetService {
         return QuarkusTransaction.requiringNew().call(() -> state(orgId, name, clock.instant()));
     }
 
-    /** Full replace of limit and members; the period is part of the pool's identity and cannot change. */
-    public PoolState replace(String orgId, String name, Period period, Money limit, List<String> members) {
+    /**
+     * Full replace of limit and members, and of the time zone when {@code timezone} is not null;
+     * the period, type and filters are the pool's identity and cannot change ({@code sameKind}
+     * says whether the type and filters sent are the pool's; null when none was sent).
+     */
+    public PoolState replace(String orgId, String name, Period period, java.util.function.Predicate<BudgetKey> sameKind,
+                             Money limit, ZoneId timezone, List<String> members) {
         return QuarkusTransaction.requiringNew().call(() -> {
             definitions.lockOrg(orgId);
             Definition pool = find(orgId, name);
@@ -100,8 +107,20 @@ public class SharedBudgetService {
                 throw new DomainError.InvalidInput("period", "cannot change (the pool is " + pool.key().period().wireName()
                         + "); delete the pool and create it again with the new period");
             }
-            BudgetSpec from = new BudgetSpec(pool.key(), pool.limit(), pool.members());
-            BudgetSpec to = new BudgetSpec(pool.key(), limit, members);
+            if (sameKind != null && !sameKind.test(pool.key())) {
+                throw new DomainError.InvalidInput("budget_type", "cannot change the pool's type, model or provider"
+                        + " (it is " + pool.key() + "); delete the pool and create it again");
+            }
+            if (pool.key().type().counts() && limit.value().stripTrailingZeros().scale() > 0) {
+                throw new DomainError.InvalidInput("limit_value", "must be a whole number of "
+                        + pool.key().type().wireName() + " for a " + pool.key().type().wireName() + " budget");
+            }
+            BudgetSpec from = new BudgetSpec(pool.key(), pool.limit(), pool.members(), pool.timezone());
+            if (timezone != null && !timezone.equals(TimeZones.UTC) && pool.key().period() == Period.TOTAL) {
+                throw new DomainError.InvalidInput("timezone",
+                        "a total budget never resets, so it takes no time zone (only UTC)");
+            }
+            BudgetSpec to = new BudgetSpec(pool.key(), limit, members, timezone == null ? pool.timezone() : timezone);
             Instant now = clock.instant();
             applier.apply(orgId, List.of(new BudgetChange(BudgetChange.Action.UPDATE, pool.key(), pool.id(), from, to)),
                     BudgetOwner.API, now);

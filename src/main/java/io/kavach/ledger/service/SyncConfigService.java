@@ -10,6 +10,7 @@ import io.kavach.ledger.core.BudgetState;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Scope;
+import io.kavach.ledger.core.TimeZones;
 import io.kavach.ledger.store.AgentDirectoryStore;
 import io.kavach.ledger.store.AgentStore;
 import io.kavach.ledger.store.BudgetDefinitionStore;
@@ -103,7 +104,8 @@ public class SyncConfigService {
             BudgetKey key = BudgetKey.agent(agent, period);
             ConfigPlanner.Current live = current.get(key);
             if (live == null || requested.compareTo(live.spec().limit()) <= 0) {
-                desired.put(key, BudgetSpec.of(key, requested));
+                // The SDK knows no time zones: a lowered budget keeps its own (ADR 0014).
+                desired.put(key, BudgetSpec.of(key, requested, live == null ? TimeZones.UTC : live.spec().timezone()));
                 applied.add(new Request(key, requested, requested, null));
             } else {
                 kept.add(new Request(key, live.spec().limit(), requested, "an API key may not raise a limit"));

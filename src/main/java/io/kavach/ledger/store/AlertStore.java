@@ -50,6 +50,8 @@ public class AlertStore {
               FROM alert_rule r
               JOIN budget b ON b.org_id = r.org_id AND b.scope = r.scope AND b.period = r.period
                            AND b.name IS NOT DISTINCT FROM r.name AND b.deleted_at IS NULL
+                           -- A rule's key names a cost budget without filters (ADR 0015).
+                           AND b.budget_type = 'cost' AND b.model IS NULL AND b.provider IS NULL
              WHERE r.deleted_at IS NULL
             """;
     // One statement per ledger batch that crossed a threshold. A deleted rule fires nothing; the

@@ -32,7 +32,7 @@ public class ApplicableBudgetStore {
     // One row per (agent, applicable budget). Org budgets join every requested agent. %s is where
     // the agent ids come from; its parameters come before the org's.
     private static final String APPLICABLE = """
-            SELECT a.agent_id, b.id, b.scope, b.name, b.budget_type, b.period, b.limit_value, b.managed_by
+            SELECT a.agent_id, b.id, b.scope, b.name, b.budget_type, b.period, b.limit_value, b.managed_by, b.timezone, b.model, b.provider
               FROM %s AS a(agent_id)
               JOIN budget b
                 ON b.org_id = ? AND b.deleted_at IS NULL
@@ -107,11 +107,8 @@ public class ApplicableBudgetStore {
     }
 
     private static Budget budget(ResultSet row) throws SQLException {
-        Scope scope = Scope.fromWire(row.getString("scope")).orElseThrow();
-        Period period = Period.fromWire(row.getString("period")).orElseThrow();
-        BudgetKey key = new BudgetKey(scope, scope == Scope.ORG ? null : row.getString("name"), period);
-        return new Budget(row.getObject("id", UUID.class), key, row.getString("budget_type"),
+        return new Budget(row.getObject("id", UUID.class), BudgetRows.key(row), row.getString("budget_type"),
                 Money.of(row.getBigDecimal("limit_value")),
-                BudgetOwner.fromWire(row.getString("managed_by")).orElse(null));
+                BudgetOwner.fromWire(row.getString("managed_by")).orElse(null), BudgetRows.timezone(row));
     }
 }

@@ -33,9 +33,15 @@ public class AuditStore {
                  WHERE j.org_id = ?
                  GROUP BY w
             ), events AS (
-                SELECT w AS window_id, sum(e.cost) AS spent
-                  FROM spend_event e, unnest(e.window_ids) AS w
-                 WHERE e.org_id = ?
+                -- Each event counts in its window's unit (ADR 0015).
+                SELECT w AS window_id, sum(CASE b.budget_type
+                           WHEN 'cost' THEN e.cost
+                           WHEN 'tokens' THEN coalesce(e.input_tokens, 0) + coalesce(e.output_tokens, 0)
+                           WHEN 'input_tokens' THEN coalesce(e.input_tokens, 0)
+                           WHEN 'output_tokens' THEN coalesce(e.output_tokens, 0)
+                           ELSE 1 END) AS spent
+                  FROM spend_event e, unnest(e.window_ids) AS w, budget_window ew, budget b
+                 WHERE e.org_id = ? AND ew.id = w AND b.id = ew.budget_id
                  GROUP BY w
             )
             SELECT bw.id, b.scope, b.name, b.period, bw.window_start, bw.spent, bw.reserved,

@@ -4,7 +4,6 @@ import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.BudgetOwner;
 import io.kavach.ledger.core.Money;
-import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,7 +34,7 @@ import java.util.UUID;
 public class BudgetDefinitionStore {
 
     private static final String LIVE = """
-            SELECT id, scope, name, agent_id, budget_type, period, limit_value, managed_by
+            SELECT id, scope, name, agent_id, budget_type, period, limit_value, managed_by, timezone, model, provider
               FROM budget WHERE org_id = ? AND deleted_at IS NULL
             """;
     private static final String MEMBERS = """
@@ -46,21 +46,24 @@ public class BudgetDefinitionStore {
             """;
     private static final String INSERT = """
             INSERT INTO budget (id, org_id, scope, name, agent_id, budget_type, period, limit_value, created_at, updated_at,
-                                managed_by)
-            VALUES (?, ?, ?, ?, ?, 'cost', ?, ?, ?, ?, ?)
+                                managed_by, timezone, model, provider)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
     // The most recently removed budget of the key, brought back with its id, so its windows (and
     // their counters) continue: removing and re-adding a budget cannot reset its spend (ADR 0008).
     private static final String REVIVE = """
-            UPDATE budget SET deleted_at = NULL, limit_value = ?, updated_at = ?, managed_by = ?
+            UPDATE budget SET deleted_at = NULL, limit_value = ?, updated_at = ?, managed_by = ?, timezone = ?
              WHERE id = (SELECT id FROM budget
                           WHERE org_id = ? AND scope = ? AND period = ? AND name IS NOT DISTINCT FROM ?
-                            AND budget_type = 'cost' AND deleted_at IS NOT NULL
+                            AND budget_type = ? AND model IS NOT DISTINCT FROM ? AND provider IS NOT DISTINCT FROM ?
+                            AND deleted_at IS NOT NULL
                           ORDER BY deleted_at DESC, id DESC LIMIT 1)
             RETURNING id
             """;
     private static final String UPDATE_LIMIT =
             "UPDATE budget SET limit_value = ?, updated_at = ?, managed_by = ? WHERE id = ? AND deleted_at IS NULL";
+    private static final String SET_TIMEZONE =
+            "UPDATE budget SET timezone = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL";
     private static final String SET_OWNER =
             "UPDATE budget SET managed_by = ?, updated_at = ? WHERE id = ANY(?) AND deleted_at IS NULL";
     private static final String SOFT_DELETE =
@@ -101,7 +104,7 @@ public class BudgetDefinitionStore {
 
     /** A live budget definition with, for a shared pool, its members' names (sorted), and its owner. */
     public record Definition(UUID id, BudgetKey key, Long agentId, Money limit, List<String> members,
-                             BudgetOwner owner) {
+                             BudgetOwner owner, ZoneId timezone) {
     }
 
     /** A created budget: its id, and whether it is a removed budget of the same key brought back. */
@@ -153,15 +156,12 @@ public class BudgetDefinitionStore {
                 }
                 try (ResultSet row = query.executeQuery()) {
                     while (row.next()) {
-                        Scope rowScope = Scope.fromWire(row.getString("scope")).orElseThrow();
-                        Period period = Period.fromWire(row.getString("period")).orElseThrow();
                         long agentIdValue = row.getLong("agent_id");
                         Long agentId = row.wasNull() ? null : agentIdValue;
-                        rows.add(new Row(row.getObject("id", UUID.class),
-                                new BudgetKey(rowScope, rowScope == Scope.ORG ? null : row.getString("name"), period),
-                                agentId,
+                        rows.add(new Row(row.getObject("id", UUID.class), BudgetRows.key(row), agentId,
                                 Money.of(row.getBigDecimal("limit_value")),
-                                BudgetOwner.fromWire(row.getString("managed_by")).orElseThrow()));
+                                BudgetOwner.fromWire(row.getString("managed_by")).orElseThrow(),
+                                BudgetRows.timezone(row)));
                     }
                 }
             }
@@ -170,7 +170,8 @@ public class BudgetDefinitionStore {
             List<Definition> definitions = new ArrayList<>(rows.size());
             for (Row r : rows) {
                 definitions.add(new Definition(r.id, r.key, r.agentId, r.limit,
-                        r.key.scope() == Scope.SHARED ? members.getOrDefault(r.id, List.of()) : null, r.owner));
+                        r.key.scope() == Scope.SHARED ? members.getOrDefault(r.id, List.of()) : null, r.owner,
+                        r.timezone));
             }
             return definitions;
         } catch (SQLException e) {
@@ -193,17 +194,21 @@ public class BudgetDefinitionStore {
      * id, so its windows continue). The caller sets a revived pool's members and applies the limit
      * to a revived budget's open windows.
      */
-    public Created create(String orgId, BudgetKey key, Long agentId, Money limit, BudgetOwner owner, UUID id,
-                          Instant now) {
+    public Created create(String orgId, BudgetKey key, Long agentId, Money limit, ZoneId timezone, BudgetOwner owner,
+                          UUID id, Instant now) {
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement revive = connection.prepareStatement(REVIVE)) {
                 revive.setBigDecimal(1, limit.value());
                 Sql.setInstant(revive, 2, now);
                 revive.setString(3, owner.wireName());
-                revive.setString(4, orgId);
-                revive.setString(5, key.scope().wireName());
-                revive.setString(6, key.period().wireName());
-                revive.setString(7, key.name());
+                revive.setString(4, timezone.getId());
+                revive.setString(5, orgId);
+                revive.setString(6, key.scope().wireName());
+                revive.setString(7, key.period().wireName());
+                revive.setString(8, key.name());
+                revive.setString(9, key.type().wireName());
+                revive.setString(10, key.model());
+                revive.setString(11, key.provider());
                 try (ResultSet row = revive.executeQuery()) {
                     if (row.next()) {
                         return new Created(row.getObject(1, UUID.class), true);
@@ -220,16 +225,36 @@ public class BudgetDefinitionStore {
                 } else {
                     insert.setLong(5, agentId);
                 }
-                insert.setString(6, key.period().wireName());
-                insert.setBigDecimal(7, limit.value());
-                Sql.setInstant(insert, 8, now);
+                insert.setString(6, key.type().wireName());
+                insert.setString(7, key.period().wireName());
+                insert.setBigDecimal(8, limit.value());
                 Sql.setInstant(insert, 9, now);
-                insert.setString(10, owner.wireName());
+                Sql.setInstant(insert, 10, now);
+                insert.setString(11, owner.wireName());
+                insert.setString(12, timezone.getId());
+                insert.setString(13, key.model());
+                insert.setString(14, key.provider());
                 insert.executeUpdate();
                 return new Created(id, false);
             }
         } catch (SQLException e) {
             throw new StoreException("could not create budget " + key, e);
+        }
+    }
+
+    /**
+     * Moves the budget to another zone's clock; the caller opens its window on the new clock
+     * (ADR 0014). The windows of the old clock stay as they are.
+     */
+    public void setTimezone(UUID id, ZoneId timezone, Instant now) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(SET_TIMEZONE)) {
+            update.setString(1, timezone.getId());
+            Sql.setInstant(update, 2, now);
+            update.setObject(3, id);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("could not set budget time zone", e);
         }
     }
 
@@ -388,6 +413,6 @@ public class BudgetDefinitionStore {
         return members;
     }
 
-    private record Row(UUID id, BudgetKey key, Long agentId, Money limit, BudgetOwner owner) {
+    private record Row(UUID id, BudgetKey key, Long agentId, Money limit, BudgetOwner owner, ZoneId timezone) {
     }
 }

@@ -45,7 +45,7 @@ public class BudgetStateStore {
         List<Instant> starts = new ArrayList<>(budgets.size());
         for (Budget budget : budgets) {
             ids.add(budget.id());
-            starts.add(budget.period().windowAt(now).start());
+            starts.add(budget.windowAt(now).start());
         }
         Map<UUID, Counters> counters = new HashMap<>();
         try (Connection connection = dataSource.getConnection();
@@ -65,12 +65,12 @@ public class BudgetStateStore {
         }
         List<BudgetState> states = new ArrayList<>(budgets.size());
         for (Budget budget : budgets) {
-            Window window = budget.period().windowAt(now);
+            Window window = budget.windowAt(now);
             Counters c = counters.get(budget.id());
             states.add(c == null
                     ? budget.emptyState(window)
                     : new BudgetState(budget.id(), budget.key(), budget.budgetType(), c.limit, c.spent, c.reserved, window,
-                            budget.managedBy()));
+                            budget.managedBy(), budget.timezone()));
         }
         return states;
     }

@@ -80,7 +80,7 @@ public class LedgerStore {
             """;
     private static final String LOCK_WINDOWS = """
             SELECT w.id, w.budget_id, w.window_start, w.window_end, w.limit_value, w.spent, w.reserved,
-                   b.scope, b.name, b.budget_type, b.period, b.limit_value AS budget_limit
+                   b.scope, b.name, b.budget_type, b.period, b.limit_value AS budget_limit, b.timezone, b.model, b.provider
               FROM budget_window w JOIN budget b ON b.id = w.budget_id
              WHERE w.id = ANY(?)
                 OR (w.budget_id, w.window_start) IN (
@@ -97,10 +97,10 @@ public class LedgerStore {
                       FROM unnest(?::uuid[], ?::text[]) AS t(budget_id, window_start))
             """;
     private static final String INSERT_JOURNAL = """
-            INSERT INTO journal_entry (org_id, kind, reservation_id, window_ids, reserved_delta, spent_delta)
-            SELECT t.org_id, t.kind, t.reservation_id, t.window_ids::bigint[], t.reserved_delta, t.spent_delta
-              FROM unnest(?::text[], ?::text[], ?::uuid[], ?::text[], ?::numeric[], ?::numeric[])
-                   AS t(org_id, kind, reservation_id, window_ids, reserved_delta, spent_delta)
+            INSERT INTO journal_entry (org_id, kind, reservation_id, window_ids, reserved_delta, spent_delta, unit)
+            SELECT t.org_id, t.kind, t.reservation_id, t.window_ids::bigint[], t.reserved_delta, t.spent_delta, t.unit
+              FROM unnest(?::text[], ?::text[], ?::uuid[], ?::text[], ?::numeric[], ?::numeric[], ?::text[])
+                   AS t(org_id, kind, reservation_id, window_ids, reserved_delta, spent_delta, unit)
             """;
     private static final String UPDATE_WINDOWS = """
             UPDATE budget_window w
@@ -190,11 +190,9 @@ public class LedgerStore {
                 query.setArray(3, Sql.instants(connection, refs.stream().map(WindowRef::start).toList()));
                 try (ResultSet row = query.executeQuery()) {
                     while (row.next()) {
-                        Scope scope = Scope.fromWire(row.getString("scope")).orElseThrow();
-                        Period period = Period.fromWire(row.getString("period")).orElseThrow();
-                        Budget budget = new Budget(row.getObject("budget_id", UUID.class),
-                                new BudgetKey(scope, scope == Scope.ORG ? null : row.getString("name"), period),
-                                row.getString("budget_type"), Money.of(row.getBigDecimal("budget_limit")));
+                        Budget budget = new Budget(row.getObject("budget_id", UUID.class), BudgetRows.key(row),
+                                row.getString("budget_type"), Money.of(row.getBigDecimal("budget_limit")), null,
+                                BudgetRows.timezone(row));
                         long id = row.getLong("id");
                         locked.put(id, new WindowBalance(id, budget,
                                 new Window(Sql.getInstant(row, "window_start"), Sql.getInstant(row, "window_end")),
@@ -241,6 +239,7 @@ public class LedgerStore {
                 insert.setArray(4, Sql.texts(connection, entries.stream().map(e -> Sql.arrayLiteral(e.windowIds())).toList()));
                 insert.setArray(5, Sql.decimals(connection, entries.stream().map(e -> e.reservedDelta().value()).toList()));
                 insert.setArray(6, Sql.decimals(connection, entries.stream().map(e -> e.spentDelta().value()).toList()));
+                insert.setArray(7, Sql.texts(connection, entries.stream().map(e -> e.unit().wireName()).toList()));
                 insert.executeUpdate();
             }
         } catch (SQLException e) {

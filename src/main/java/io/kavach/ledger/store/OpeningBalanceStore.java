@@ -69,7 +69,7 @@ public class OpeningBalanceStore {
                 UNION ALL
                 SELECT r.agent_id, j.spent_delta, r.created_at, j.window_ids
                   FROM journal_entry j JOIN reservation r ON r.id = j.reservation_id
-                 WHERE j.org_id = ? AND j.spent_delta <> 0 AND r.created_at >= ?::timestamptz
+                 WHERE j.org_id = ? AND j.unit = 'cost' AND j.spent_delta <> 0 AND r.created_at >= ?::timestamptz
             ), matched AS (
                 SELECT o.window_id, s.cost
                   FROM o JOIN spend s

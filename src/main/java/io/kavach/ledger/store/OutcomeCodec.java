@@ -7,13 +7,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.BudgetState;
+import io.kavach.ledger.core.BudgetType;
 import io.kavach.ledger.core.LedgerOutcome;
 import io.kavach.ledger.core.Money;
 import io.kavach.ledger.core.Period;
 import io.kavach.ledger.core.Reservation;
 import io.kavach.ledger.core.Scope;
+import io.kavach.ledger.core.TimeZones;
 import io.kavach.ledger.core.Window;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -71,9 +74,16 @@ final class OutcomeCodec {
         }
         node.put("period", state.key().period().wireName());
         node.put("budget_type", state.budgetType());
+        if (state.key().model() != null) {
+            node.put("model", state.key().model());
+        }
+        if (state.key().provider() != null) {
+            node.put("provider", state.key().provider());
+        }
         node.put("limit", state.limit().value().toPlainString());
         node.put("spent", state.spent().value().toPlainString());
         node.put("reserved", state.reserved().value().toPlainString());
+        node.put("timezone", state.timezone().getId());
         node.put("window_start", state.window().start().toString());
         if (state.window().end() != null) {
             node.put("window_end", state.window().end().toString());
@@ -84,11 +94,16 @@ final class OutcomeCodec {
     private static BudgetState decodeState(JsonNode node) {
         Scope scope = Scope.fromWire(node.path("scope").asText()).orElseThrow();
         Period period = Period.fromWire(node.path("period").asText()).orElseThrow();
-        BudgetKey key = new BudgetKey(scope, node.hasNonNull("name") ? node.get("name").asText() : null, period);
+        BudgetKey key = new BudgetKey(scope, node.hasNonNull("name") ? node.get("name").asText() : null, period,
+                BudgetType.fromWire(node.path("budget_type").asText()).orElseThrow(),
+                node.hasNonNull("model") ? node.get("model").asText() : null,
+                node.hasNonNull("provider") ? node.get("provider").asText() : null);
         Window window = new Window(Instant.parse(node.path("window_start").asText()),
                 node.hasNonNull("window_end") ? Instant.parse(node.get("window_end").asText()) : null);
         return new BudgetState(UUID.fromString(node.path("budget_id").asText()), key,
                 node.path("budget_type").asText(), Money.of(node.path("limit").asText()),
-                Money.of(node.path("spent").asText()), Money.of(node.path("reserved").asText()), window);
+                Money.of(node.path("spent").asText()), Money.of(node.path("reserved").asText()), window, null,
+                // Outcomes stored before budgets had zones were all in UTC.
+                node.hasNonNull("timezone") ? ZoneId.of(node.get("timezone").asText()) : TimeZones.UTC);
     }
 }

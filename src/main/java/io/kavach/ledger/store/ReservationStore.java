@@ -39,7 +39,8 @@ public class ReservationStore {
     private static final String RESERVATION_COLUMNS = """
             r.id, r.org_id, r.status, r.amount, r.cost, r.window_ids, r.ttl_seconds, r.expires_at, r.created_at,
             r.resolved_at, r.overrun, r.late, r.provider, r.model, r.run_id, r.input_tokens, r.output_tokens,
-            r.idempotency_key, r.request_fingerprint, r.outcome::text AS outcome, a.name AS agent_name, r.agent_id
+            r.idempotency_key, r.request_fingerprint, r.outcome::text AS outcome, a.name AS agent_name, r.agent_id,
+            r.hold_tokens, r.hold_input_tokens, r.hold_output_tokens
             """;
     // Only a row of the org that names it is locked: another org's id never touches that org's row
     // (the id is found by the primary key, then kept only if the org matches; filtered rows are not locked).
@@ -67,14 +68,18 @@ public class ReservationStore {
             """;
     private static final String INSERT_RESERVATIONS = """
             INSERT INTO reservation (id, org_id, agent_id, status, amount, window_ids, ttl_seconds, expires_at,
-                                     idempotency_key, request_fingerprint, outcome, provider, model, run_id, created_at)
+                                     idempotency_key, request_fingerprint, outcome, provider, model, run_id, created_at,
+                                     hold_tokens, hold_input_tokens, hold_output_tokens)
             SELECT t.id, t.org_id, t.agent_id, t.status, t.amount, t.window_ids::bigint[], t.ttl_seconds,
                    t.expires_at::timestamptz, t.idempotency_key, t.request_fingerprint, t.outcome::jsonb,
-                   t.provider, t.model, t.run_id, t.created_at::timestamptz
+                   t.provider, t.model, t.run_id, t.created_at::timestamptz, t.hold_tokens, t.hold_input_tokens,
+                   t.hold_output_tokens
               FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::numeric[], ?::text[], ?::int[], ?::text[],
-                          ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                          ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                          ?::bigint[], ?::bigint[], ?::bigint[])
                    AS t(id, org_id, agent_id, status, amount, window_ids, ttl_seconds, expires_at, idempotency_key,
-                        request_fingerprint, outcome, provider, model, run_id, created_at)
+                        request_fingerprint, outcome, provider, model, run_id, created_at, hold_tokens,
+                        hold_input_tokens, hold_output_tokens)
              ORDER BY t.org_id, t.idempotency_key, t.id
             ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id
@@ -194,7 +199,7 @@ public class ReservationStore {
             String[] orgs = new String[n], statuses = new String[n], windows = new String[n], expires = new String[n],
                     keys = new String[n], fingerprints = new String[n], outcomes = new String[n], providers = new String[n],
                     models = new String[n], runs = new String[n], created = new String[n];
-            Long[] agents = new Long[n];
+            Long[] agents = new Long[n], holdTokens = new Long[n], holdInputs = new Long[n], holdOutputs = new Long[n];
             BigDecimal[] amounts = new BigDecimal[n];
             Integer[] ttls = new Integer[n];
             for (int i = 0; i < n; i++) {
@@ -215,6 +220,9 @@ public class ReservationStore {
                 models[i] = r.model();
                 runs[i] = r.runId();
                 created[i] = r.createdAt().toString();
+                holdTokens[i] = r.request().tokens();
+                holdInputs[i] = r.request().inputTokens();
+                holdOutputs[i] = r.request().outputTokens();
             }
             try (PreparedStatement insert = connection.prepareStatement(INSERT_RESERVATIONS)) {
                 insert.setArray(1, connection.createArrayOf("uuid", ids));
@@ -232,6 +240,9 @@ public class ReservationStore {
                 insert.setArray(13, connection.createArrayOf("text", models));
                 insert.setArray(14, connection.createArrayOf("text", runs));
                 insert.setArray(15, connection.createArrayOf("text", created));
+                insert.setArray(16, connection.createArrayOf("bigint", holdTokens));
+                insert.setArray(17, connection.createArrayOf("bigint", holdInputs));
+                insert.setArray(18, connection.createArrayOf("bigint", holdOutputs));
                 int inserted = 0;
                 try (ResultSet row = insert.executeQuery()) {
                     while (row.next()) {
@@ -301,7 +312,8 @@ public class ReservationStore {
     private static StoredReservation reservation(ResultSet row) throws SQLException {
         Reservation.Request request = new Reservation.Request(row.getString("agent_name"),
                 Money.of(row.getBigDecimal("amount")), row.getInt("ttl_seconds"), row.getString("provider"),
-                row.getString("model"), row.getString("run_id"));
+                row.getString("model"), row.getString("run_id"), (Long) row.getObject("hold_tokens"),
+                (Long) row.getObject("hold_input_tokens"), (Long) row.getObject("hold_output_tokens"));
         Instant resolvedAt = Sql.getInstant(row, "resolved_at");
         BigDecimal cost = row.getBigDecimal("cost");
         Reservation.Resolution resolution = resolvedAt == null ? null : new Reservation.Resolution(resolvedAt,

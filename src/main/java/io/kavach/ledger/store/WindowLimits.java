@@ -18,11 +18,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class WindowLimits {
 
-    private static final String LOCK_OPEN = """
-            SELECT id FROM budget_window
-             WHERE budget_id = ? AND (window_end IS NULL OR window_end > ?)
-             ORDER BY id FOR UPDATE
-            """;
     private static final String UPDATE_OPEN = """
             UPDATE budget_window SET limit_value = ?
              WHERE budget_id = ? AND (window_end IS NULL OR window_end > ?)
@@ -36,22 +31,6 @@ public class WindowLimits {
 
     @Inject
     AgroalDataSource dataSource;
-
-    public void applyLimit(UUID budgetId, Money limit, Instant now) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement lock = connection.prepareStatement(LOCK_OPEN);
-             PreparedStatement update = connection.prepareStatement(UPDATE_OPEN)) {
-            lock.setObject(1, budgetId);
-            Sql.setInstant(lock, 2, now);
-            lock.executeQuery().close();
-            update.setBigDecimal(1, limit.value());
-            update.setObject(2, budgetId);
-            Sql.setInstant(update, 3, now);
-            update.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("could not apply the new limit", e);
-        }
-    }
 
     /**
      * Applies new limits to several budgets at once. All their open windows are locked in one

@@ -149,7 +149,7 @@ class ConfigResourceTest {
         assertErrors("shared_budgets:\n  p:\n    period: daily\n", "shared_budgets.p.limit");
         assertErrors("shared_budgets:\n  p:\n    limit: 5\n    period: weekly\n", "shared_budgets.p.period");
         assertErrors("org_budget:\n  limit: 0\n  period: daily\n", "org_budget.limit");
-        assertErrors("org_budget:\n  limit: 10\n  period: hourly\n", "org_budget.period");
+        assertErrors("org_budget:\n  limit: 10\n  period: weekly\n", "org_budget.period");
         assertErrors("agents:\n  a:\n    budget:\n      daily: 0\n", "agents.a.budget.daily");
         assertErrors("agents:\n  a:\n    budget:\n      weekly: 5\n", "agents.a.budget.weekly");
         assertErrors("""
@@ -191,7 +191,7 @@ class ConfigResourceTest {
                   research-bot:
                     budget:
                       daily: 0
-                      hourly: 3
+                      weekly: 3
                 """).statusCode(422)
                 .contentType("application/problem+json")
                 .body("reason", equalTo("validation_failed"))
@@ -200,7 +200,7 @@ class ConfigResourceTest {
                         "shared_budgets.engineering-pool.limit", "shared_budgets.engineering-pool.period",
                         "shared_budgets.engineering-pool.agents[2]", "shared_budgets.engineering-pool.agents[1]",
                         "shared_budgets.bad pool",
-                        "agents.research-bot.budget.daily", "agents.research-bot.budget.hourly"));
+                        "agents.research-bot.budget.daily", "agents.research-bot.budget.weekly"));
     }
 
     @Test

@@ -109,7 +109,7 @@ class OrgBudgetResourceTest {
     @Test
     void invalidBodyLists422ErrorsAllAtOnce() {
         given().auth().oauth2(admin).contentType("application/json")
-                .body("{\"budget_type\":\"tokens\",\"period\":\"weekly\",\"limit_value\":0,\"limit\":5}")
+                .body("{\"budget_type\":\"gpu_seconds\",\"period\":\"weekly\",\"limit_value\":0,\"limit\":5}")
                 .when().post("/v1/org/budgets")
                 .then().statusCode(422)
                 .contentType("application/problem+json")

@@ -37,6 +37,6 @@ class RateLimitFieldsTest {
 
     private static BudgetState state(BudgetKey key, String limit, String spent) {
         return new BudgetState(UUID.randomUUID(), key, BudgetState.COST, Money.of(limit), Money.of(spent), Money.ZERO,
-                key.period().windowAt(NOW));
+                key.period().windowAt(NOW, io.kavach.ledger.core.TimeZones.UTC));
     }
 }

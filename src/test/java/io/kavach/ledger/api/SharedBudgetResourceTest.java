@@ -123,7 +123,7 @@ class SharedBudgetResourceTest {
     @Test
     void nameAndPeriodRulesAre422ListingEveryError() {
         given().auth().oauth2(admin).contentType("application/json")
-                .body("{\"name\":\"bad name!\",\"period\":\"weekly\",\"limit_value\":0,\"budget_type\":\"tokens\","
+                .body("{\"name\":\"bad name!\",\"period\":\"weekly\",\"limit_value\":0,\"budget_type\":\"gpu_seconds\","
                         + "\"agents\":[\"ok\",\"no\\u0000nul\",7],\"extra\":1}")
                 .when().post("/v1/shared-budgets")
                 .then().statusCode(422).contentType("application/problem+json")

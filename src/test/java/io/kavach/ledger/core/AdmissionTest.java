@@ -16,7 +16,7 @@ class AdmissionTest {
 
     private static WindowBalance window(long id, BudgetKey key, String limit, String spent, String reserved) {
         Budget budget = new Budget(UUID.randomUUID(), key, "cost", Money.of(limit));
-        return new WindowBalance(id, budget, key.period().windowAt(NOW), Money.of(limit), Money.of(spent),
+        return new WindowBalance(id, budget, budget.windowAt(NOW), Money.of(limit), Money.of(spent),
                 Money.of(reserved));
     }
 

@@ -68,7 +68,7 @@ class LedgerDeciderTest {
         }
 
         WindowBalance window(long id, Budget budget, Instant at, String spent, String reserved) {
-            WindowBalance balance = new WindowBalance(id, budget, budget.period().windowAt(at), budget.limit(),
+            WindowBalance balance = new WindowBalance(id, budget, budget.windowAt(at), budget.limit(),
                     usd(spent), usd(reserved));
             windows.put(id, balance);
             return balance;

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.OptionalLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Windows are computed in one place; these tables pin their edges in UTC. */
+/** Windows are computed in one place; these tables pin their edges in UTC and in other zones (ADR 0014). */
 class PeriodTest {
 
     @ParameterizedTest
@@ -25,7 +26,7 @@ class PeriodTest {
             "MONTHLY, 2028-02-29T23:59:59Z,          2028-02-01T00:00:00Z, 2028-03-01T00:00:00Z",
     })
     void windowContainsItsInstantAndEndsAtTheNextReset(Period period, Instant at, Instant start, Instant end) {
-        Window window = period.windowAt(at);
+        Window window = period.windowAt(at, TimeZones.UTC);
         assertEquals(new Window(start, end), window);
         assertTrue(window.contains(at));
         assertFalse(window.contains(end));
@@ -35,7 +36,7 @@ class PeriodTest {
     @ParameterizedTest
     @CsvSource({"1970-01-01T00:00:00Z", "2026-11-28T09:30:00Z", "2999-12-31T23:59:59Z"})
     void totalHasOneWindowThatNeverEnds(Instant at) {
-        Window window = Period.TOTAL.windowAt(at);
+        Window window = Period.TOTAL.windowAt(at, TimeZones.UTC);
         assertEquals(new Window(Instant.EPOCH, null), window);
         assertTrue(window.contains(at));
         assertEquals(OptionalLong.empty(), window.secondsUntilEnd(at));
@@ -48,11 +49,11 @@ class PeriodTest {
             "2026-11-28T00:00:00Z,     86400",
     })
     void secondsUntilEndRoundUp(Instant now, long seconds) {
-        assertEquals(OptionalLong.of(seconds), Period.DAILY.windowAt(now).secondsUntilEnd(now));
+        assertEquals(OptionalLong.of(seconds), Period.DAILY.windowAt(now, TimeZones.UTC).secondsUntilEnd(now));
     }
 
     @ParameterizedTest
-    @CsvSource({"daily, DAILY", "monthly, MONTHLY", "total, TOTAL"})
+    @CsvSource({"hourly, HOURLY", "daily, DAILY", "monthly, MONTHLY", "total, TOTAL"})
     void wireNamesRoundTrip(String wire, Period period) {
         assertEquals(period, Period.fromWire(wire).orElseThrow());
         assertEquals(wire, period.wireName());
@@ -62,5 +63,67 @@ class PeriodTest {
     @CsvSource({"weekly", "Daily", "''", "per_run"})
     void unknownPeriodsAreNotPeriods(String wire) {
         assertTrue(Period.fromWire(wire).isEmpty());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            // Bengaluru's day starts at 18:30 UTC the day before (UTC+05:30, no DST).
+            "DAILY,   Asia/Kolkata,     2026-11-28T18:29:59.999999Z, 2026-11-27T18:30:00Z, 2026-11-28T18:30:00Z",
+            "DAILY,   Asia/Kolkata,     2026-11-28T18:30:00Z,        2026-11-28T18:30:00Z, 2026-11-29T18:30:00Z",
+            // New York, spring forward (2027-03-14): the day has 23 hours; fall back (2027-11-07): 25.
+            "DAILY,   America/New_York, 2027-03-14T12:00:00Z,        2027-03-14T05:00:00Z, 2027-03-15T04:00:00Z",
+            "DAILY,   America/New_York, 2027-11-07T12:00:00Z,        2027-11-07T04:00:00Z, 2027-11-08T05:00:00Z",
+            // Month ends on the zone's clock: Kolkata's December starts at 18:30 UTC on Nov 30.
+            "MONTHLY, Asia/Kolkata,     2026-11-30T18:30:00Z,        2026-11-30T18:30:00Z, 2026-12-31T18:30:00Z",
+            "MONTHLY, Asia/Kolkata,     2026-11-30T18:29:59Z,        2026-10-31T18:30:00Z, 2026-11-30T18:30:00Z",
+            "MONTHLY, America/New_York, 2027-03-31T12:00:00Z,        2027-03-01T05:00:00Z, 2027-04-01T04:00:00Z",
+            "MONTHLY, America/New_York, 2028-02-29T23:00:00Z,        2028-02-01T05:00:00Z, 2028-03-01T05:00:00Z",
+            // Hours on the zone's clock: Kolkata's hours start at :30 UTC.
+            "HOURLY,  Asia/Kolkata,     2026-11-28T09:45:00Z,        2026-11-28T09:30:00Z, 2026-11-28T10:30:00Z",
+            "HOURLY,  UTC,              2026-11-28T09:59:59.999999Z, 2026-11-28T09:00:00Z, 2026-11-28T10:00:00Z",
+            // New York, spring forward: 01:00 EST is followed by 03:00 EDT, one real hour later.
+            "HOURLY,  America/New_York, 2027-03-14T06:30:00Z,        2027-03-14T06:00:00Z, 2027-03-14T07:00:00Z",
+            // Fall back: 01:00-02:00 happens twice; each real hour is its own window.
+            "HOURLY,  America/New_York, 2027-11-07T05:30:00Z,        2027-11-07T05:00:00Z, 2027-11-07T06:00:00Z",
+            "HOURLY,  America/New_York, 2027-11-07T06:30:00Z,        2027-11-07T06:00:00Z, 2027-11-07T07:00:00Z",
+            // Lord Howe falls back half an hour (02:00 +11 -> 01:30 +10:30): 01:00 is shown once, 02:00
+            // once, so the 01:00 window is 1.5 h.
+            "HOURLY,  Australia/Lord_Howe, 2027-04-03T15:15:00Z,     2027-04-03T14:00:00Z, 2027-04-03T15:30:00Z",
+    })
+    void windowsFollowTheZonesClockAcrossDstAndMonthEnds(Period period, String zone, Instant at, Instant start,
+                                                          Instant end) {
+        Window window = period.windowAt(at, ZoneId.of(zone));
+        assertEquals(new Window(start, end), window);
+        assertTrue(window.contains(at));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"HOURLY, America/New_York", "DAILY, America/New_York", "DAILY, Asia/Kolkata",
+            "MONTHLY, Europe/London", "HOURLY, Australia/Lord_Howe", "DAILY, Pacific/Apia"})
+    void consecutiveWindowsTileTheTimeLineAcrossAYear(Period period, String zone) {
+        ZoneId id = ZoneId.of(zone);
+        Window window = period.windowAt(Instant.parse("2011-01-01T00:00:00Z"), id);
+        // 2011 holds Samoa's skipped day (Dec 30) as well as ordinary DST changes.
+        while (window.start().isBefore(Instant.parse("2012-01-01T00:00:00Z"))) {
+            Window next = period.windowAt(window.end(), id);
+            assertEquals(window.end(), next.start(), "gap or overlap after " + window);
+            assertEquals(next, period.windowAt(next.end().minusNanos(1000), id));
+            window = next;
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"America/New_York, 2027-03-14T12:00:00Z, 23", "America/New_York, 2027-11-07T12:00:00Z, 25",
+            "Asia/Kolkata, 2027-03-14T12:00:00Z, 24"})
+    void aDstDayIs23Or25Hours(String zone, Instant at, long hours) {
+        Window day = Period.DAILY.windowAt(at, ZoneId.of(zone));
+        assertEquals(java.time.Duration.ofHours(hours), java.time.Duration.between(day.start(), day.end()));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"Asia/Kolkata, true", "UTC, true", "America/New_York, true", "+05:30, false", "GMT+5, false",
+            "Mars/Olympus, false", "asia/kolkata, false", "'', false"})
+    void onlyIanaZoneIdsAreAccepted(String id, boolean accepted) {
+        assertEquals(accepted, TimeZones.parse(id).isPresent());
     }
 }
