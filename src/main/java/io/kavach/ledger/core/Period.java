@@ -3,8 +3,10 @@ package io.kavach.ledger.core;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.time.zone.ZoneRules;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -71,6 +73,13 @@ public enum Period {
             case MONTHLY -> start.plusMonths(1);
             case TOTAL -> throw new IllegalStateException("unreachable");
         };
+        ZoneRules rules = zone.getRules();
+        if (rules.isFixedOffset()) {
+            // UTC and other zones without DST: each boundary is shown exactly once. Every booking
+            // computes windows, so this common case skips the search below.
+            ZoneOffset offset = rules.getOffset(instant);
+            return new Window(start.toInstant(offset), next.toInstant(offset));
+        }
         List<Instant> starts = shown(start, zone);
         Instant from = starts.stream().filter(b -> !b.isAfter(instant)).max(Instant::compareTo).orElseThrow();
         Instant until = java.util.stream.Stream.concat(starts.stream(), shown(next, zone).stream())
