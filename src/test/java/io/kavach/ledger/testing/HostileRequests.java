@@ -89,7 +89,7 @@ public final class HostileRequests {
                 this::sharedBudgets, this::sharedBudgetByName, this::poolMember, this::agents, this::agentBudgets,
                 this::apiKeys, this::config, this::configExport, this::audit, this::garbagePath,
                 this::pauseOrResume, this::alertRules, this::alertRuleById, this::alertDeliveries, this::spend,
-                this::refusals);
+                this::refusals, this::defaultBudgets);
         return endpoints.get(random.nextInt(endpoints.size())).get();
     }
 
@@ -229,7 +229,27 @@ public final class HostileRequests {
     private Request agentBudgets() {
         return adminWrite("PUT", "/v1/agents/" + agentSegment() + "/budgets", object(List.of(field("budgets",
                 () -> list(() -> objectText(List.of(field("period", this::period), field("limit_value", this::money),
-                        field("budget_type", this::text))))))));
+                        field("budget_type", this::budgetType), field("timezone", this::timezone),
+                        field("model", this::text))))))));
+    }
+
+    private Request defaultBudgets() {
+        if (random.nextInt(3) == 0) {
+            return adminGet("/v1/org/default-budgets");
+        }
+        return adminWrite("PUT", "/v1/org/default-budgets", object(List.of(field("default_budgets",
+                () -> list(() -> objectText(List.of(field("period", this::period), field("limit_value", this::money),
+                        field("budget_type", this::budgetType), field("timezone", this::timezone))))))));
+    }
+
+    private String budgetType() {
+        return !hostile() ? pickText(new String[] {"cost", "tokens", "input_tokens", "output_tokens", "requests"})
+                : text();
+    }
+
+    private String timezone() {
+        return !hostile() ? pickText(new String[] {"UTC", "Asia/Kolkata", "America/New_York"})
+                : pickText(new String[] {"+05:30", "Mars/Olympus", "", "UTC\u0000", "../../etc/passwd", "Z"});
     }
 
     private Request apiKeys() {
@@ -573,6 +593,7 @@ public final class HostileRequests {
                 "PUT|DELETE /v1/shared-budgets/{name}/agents/{agent}", "GET /v1/agents", "PUT /v1/agents/{name}/budgets",
                 "GET|POST /v1/api-keys", "DELETE /v1/api-keys/{id}", "PUT|GET /v1/config", "GET /v1/admin/audit",
                 "POST /v1/agents/{name}/pause|resume", "GET|POST /v1/alerts", "GET|DELETE /v1/alerts/{id}",
-                "GET /v1/alerts/deliveries", "GET /v1/spend", "GET /v1/refusals", "unknown paths"));
+                "GET /v1/alerts/deliveries", "GET /v1/spend", "GET /v1/refusals", "GET|PUT /v1/org/default-budgets",
+                "unknown paths"));
     }
 }
