@@ -90,14 +90,13 @@ final class SpendAnswers {
     /** 429 for a reservation of a paused agent: nothing was held; it lasts until the agent is resumed. */
     static ProblemException paused(LedgerOutcome.Paused paused) {
         AgentPause pause = paused.pause();
-        return new ProblemException(429, AGENT_PAUSED, "Agent paused",
+        ProblemException problem = new ProblemException(429, AGENT_PAUSED, "Agent paused",
                 "Agent '" + paused.agentName() + "' is paused since " + pause.pausedAt()
                         + (pause.reason() == null ? "" : " (" + pause.reason() + ")")
-                        + "; nothing was held. An admin lifts it with POST /v1/agents/{name}/resume")
-                .with("agent", paused.agentName())
-                .with("paused_reason", pause.reason())
-                .with("paused_at", pause.pausedAt().toString())
-                .with("paused_until", pause.until() == null ? null : pause.until().toString());
+                        + "; nothing was held. An admin lifts it with POST /v1/agents/{name}/resume");
+        // The same members, in the same order, as each of an ingest 429's paused_agents.
+        pausedAgent(paused.agentName(), pause).forEach(problem::with);
+        return problem;
     }
 
     private static Map<String, Object> pausedAgent(String agent, AgentPause pause) {
