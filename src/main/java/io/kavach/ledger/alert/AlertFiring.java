@@ -4,6 +4,7 @@ import io.kavach.ledger.core.WindowBalance;
 import io.kavach.ledger.store.AlertStore;
 import io.kavach.ledger.store.AlertStore.Crossing;
 import io.kavach.ledger.store.AlertStore.IndexedRule;
+import io.kavach.ledger.store.RoundTrip;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -52,8 +53,8 @@ public class AlertFiring {
                 }
             }));
 
-    /** Called by the ledger with every window it locked, on its connection, before it commits. */
-    public void fire(Collection<WindowBalance> windows, Instant now) {
+    /** Called by the ledger with every window it locked, in the round trip of its writes, before it commits. */
+    public void fire(RoundTrip trip, Collection<WindowBalance> windows, Instant now) {
         if (index.isEmpty()) {
             return;
         }
@@ -74,7 +75,7 @@ public class AlertFiring {
         if (crossings.isEmpty()) {
             return;
         }
-        int inserted = store.fire(crossings, now).size();
+        RoundTrip.Result<List<UUID>> inserted = store.fire(trip, crossings, now);
         // Remembered only once the transaction commits: a rolled-back batch is retried and must fire then.
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
@@ -85,8 +86,8 @@ public class AlertFiring {
             public void afterCompletion(int status) {
                 if (status == Status.STATUS_COMMITTED) {
                     crossings.forEach(c -> fired.add(pair(c.ruleId(), c.windowId())));
-                    if (inserted > 0) {
-                        metrics.counter("kavach.alerts.fired").increment(inserted);
+                    if (!inserted.get().isEmpty()) {
+                        metrics.counter("kavach.alerts.fired").increment(inserted.get().size());
                     }
                 }
             }

@@ -11,6 +11,7 @@ import io.kavach.ledger.core.LedgerInvariantViolation;
 import io.kavach.ledger.core.LockedLedger;
 import io.kavach.ledger.core.ResolvedAgent;
 import io.kavach.ledger.core.StoredReservation;
+import io.kavach.ledger.core.WindowBalance;
 import io.kavach.ledger.core.WindowSpec;
 import io.kavach.ledger.core.WindowSpec.WindowRef;
 import io.kavach.ledger.store.AgentStore;
@@ -18,6 +19,8 @@ import io.kavach.ledger.store.ApplicableBudgetStore;
 import io.kavach.ledger.store.DefaultBudgetStore;
 import io.kavach.ledger.store.LedgerStore;
 import io.kavach.ledger.store.ReservationStore;
+import io.kavach.ledger.store.RoundTrip;
+import io.kavach.ledger.store.RoundTrips;
 import io.kavach.ledger.store.SpendEventStore;
 import io.kavach.ledger.store.SpendEventStore.NewEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,11 +41,14 @@ import java.util.stream.Collectors;
  * The "lock and load" half of a ledger batch: it takes the batch's locks in the order written in
  * {@link LedgerStore} and reads what the decisions need into a {@link LockedLedger}.
  * Creating agents, windows and spend events happens here because each is a lock step of its own;
- * nothing here decides an outcome.
+ * nothing here decides an outcome. The statements travel in as few {@link RoundTrip}s as their
+ * inputs allow: for a batch of reservations of existing agents, two (steps 0 to 3, then 4 and 6).
  */
 @ApplicationScoped
 public class LedgerLoader {
 
+    @Inject
+    RoundTrips trips;
     @Inject
     LedgerStore store;
     @Inject
@@ -60,10 +66,35 @@ public class LedgerLoader {
 
     /**
      * Steps 1 to 6 of the lock order in {@link LedgerStore}: locks and reads everything the batch's
-     * decisions depend on, in the caller's transaction.
+     * decisions depend on, in the caller's transaction. {@code first} is the batch's first round
+     * trip, which may already carry the caller's step 0; steps 1 to 3 join it and it runs here.
      */
-    public LockedLedger lockAndLoad(List<? extends LedgerCommand> batch, Instant now) {
-        return new Load(batch, now).run();
+    public LockedLedger lockAndLoad(List<? extends LedgerCommand> batch, Instant now, RoundTrip first) {
+        return new Load(batch, now).run(first);
+    }
+
+    /** The spend events of step 5 and, once their round trip has run, the keys inserted per org. */
+    private record NewEvents(List<NewEvent> events, RoundTrip.Result<Map<String, Set<String>>> inserted) {
+    }
+
+    /**
+     * One org's agents in a batch: every name its commands use, those that spend for sure, and
+     * (agent, idempotency key) of reservations that spend unless they are replays.
+     */
+    private static final class Spenders {
+        final Set<String> names = new TreeSet<>();
+        final Set<String> spending = new TreeSet<>();
+        final List<Map.Entry<String, String>> keyed = new ArrayList<>();
+
+        void add(String name) {
+            names.add(name);
+            spending.add(name);
+        }
+    }
+
+    /** What step 3 reads for one org's agents, once its round trip has run. */
+    private record Resolution(RoundTrip.Result<Map<String, ResolvedAgent>> agents,
+                              RoundTrip.Result<Map<Long, List<Budget>>> budgets) {
     }
 
     /** One batch being loaded. */
@@ -77,23 +108,54 @@ public class LedgerLoader {
             this.now = now;
         }
 
-        LockedLedger run() {
-            // Step 1: the orgs' budget definitions, shared (ADR 0008).
-            store.shareBudgetDefinitions(batch.stream().map(LedgerCommand::orgId)
+        LockedLedger run(RoundTrip first) {
+            // Steps 1 to 3 in one round trip. Their inputs are all in the batch: the agents of every
+            // reservation are read, a replay's too (reading creates nothing; a replay's agent is
+            // simply not used).
+            store.shareBudgetDefinitions(first, batch.stream().map(LedgerCommand::orgId)
                     .collect(Collectors.toCollection(TreeSet::new)));
-            lockReservations();
-            findIdempotencyKeys();
-            resolveAgentsAndBudgets();
+            RoundTrip.Result<Map<UUID, StoredReservation>> held = reservations.lockReservations(first, reservationOrgs());
+            Map<String, RoundTrip.Result<Map<String, StoredReservation>>> underKeys = new HashMap<>();
+            idempotencyKeys().forEach((org, keys) -> underKeys.put(org, reservations.findByIdempotencyKeys(first, org, keys)));
+            Map<String, Spenders> spenders = spenders();
+            Map<String, Resolution> resolved = new HashMap<>();
+            spenders.forEach((org, orgSpenders) -> resolved.put(org, resolve(first, org, orgSpenders)));
+            first.run();
+
+            locked.reservationsLocked(held.get());
+            underKeys.forEach((org, found) -> locked.reservationsUnderKeys(org, found.get()));
+            createMissingAgents(resolved);
+            resolved.forEach((org, resolution) -> {
+                Map<Long, List<Budget>> budgets = new HashMap<>(resolution.budgets().get());
+                resolution.agents().get().values().forEach(agent -> budgets.putIfAbsent(agent.id(), new ArrayList<>()));
+                locked.agentsResolved(org, resolution.agents().get(), budgets);
+            });
+
             Map<WindowRef, WindowSpec> specs = windowSpecs();
-            store.ensureWindows(specs.values());
-            insertEvents(specs);
-            lockWindows(specs);
+            List<Ingest> ingests = batch.stream().filter(c -> c instanceof Ingest && needsWindows(c))
+                    .map(Ingest.class::cast).toList();
+            RoundTrip windows = trips.start();
+            store.ensureWindows(windows, specs.values());
+            NewEvents events = null;
+            if (!ingests.isEmpty()) {
+                // Step 5 needs the ids of the windows step 4 makes: one round trip more.
+                RoundTrip.Result<Map<WindowRef, Long>> ids = store.windowIds(windows, specs.keySet());
+                windows.run();
+                windows = trips.start();
+                events = insertEvents(windows, ingests, ids.get());
+            }
+            RoundTrip.Result<Map<Long, WindowBalance>> balances = store.lockWindows(windows, specs.keySet(), resolvedWindows());
+            windows.run();
+            locked.windowsLocked(balances.get());
+            if (events != null) {
+                recallSkippedEvents(events);
+            }
             return locked;
         }
 
         // Step 2: reservation rows of commits and releases, each only in the org that names it, so
         // another org's id locks nothing.
-        private void lockReservations() {
+        private Map<UUID, Set<String>> reservationOrgs() {
             Map<UUID, Set<String>> orgs = new TreeMap<>();
             for (LedgerCommand command : batch) {
                 if (command instanceof Commit commit) {
@@ -102,43 +164,83 @@ public class LedgerLoader {
                     orgs.computeIfAbsent(release.reservationId(), id -> new TreeSet<>()).add(release.orgId());
                 }
             }
-            locked.reservationsLocked(reservations.lockReservations(orgs));
+            return orgs;
         }
 
-        private void findIdempotencyKeys() {
+        private Map<String, Set<String>> idempotencyKeys() {
             Map<String, Set<String>> keysByOrg = new HashMap<>();
             for (LedgerCommand command : batch) {
                 if (command instanceof Reserve reserve && reserve.idempotencyKey() != null) {
                     keysByOrg.computeIfAbsent(reserve.orgId(), o -> new TreeSet<>()).add(reserve.idempotencyKey());
                 }
             }
-            for (Map.Entry<String, Set<String>> entry : keysByOrg.entrySet()) {
-                locked.reservationsUnderKeys(entry.getKey(),
-                        reservations.findByIdempotencyKeys(entry.getKey(), entry.getValue()));
-            }
+            return keysByOrg;
         }
 
-        // Step 3: agents (created on first use), whether they are paused, the org's default budgets
-        // they lack (ADR 0015), and what applies to them.
-        // The pause is read here, inside the transaction, so a pause committed before the request
-        // was sent always stops it.
-        private void resolveAgentsAndBudgets() {
-            Map<String, Set<String>> namesByOrg = new HashMap<>();
+        // Step 3: the agents the batch spends for, per org.
+        private Map<String, Spenders> spenders() {
+            Map<String, Spenders> byOrg = new TreeMap<>();
             for (LedgerCommand command : batch) {
-                if (command instanceof Reserve reserve && !locked.isReplay(reserve)) {
-                    namesByOrg.computeIfAbsent(reserve.orgId(), o -> new TreeSet<>()).add(reserve.agentName());
+                Spenders spenders = byOrg.computeIfAbsent(command.orgId(), o -> new Spenders());
+                if (command instanceof Reserve reserve) {
+                    spenders.names.add(reserve.agentName());
+                    if (reserve.idempotencyKey() == null) {
+                        spenders.spending.add(reserve.agentName());
+                    } else {
+                        spenders.keyed.add(Map.entry(reserve.agentName(), reserve.idempotencyKey()));
+                    }
                 } else if (command instanceof Ingest ingest) {
-                    Set<String> names = namesByOrg.computeIfAbsent(ingest.orgId(), o -> new TreeSet<>());
-                    ingest.events().forEach(e -> names.add(e.agentName()));
+                    ingest.events().forEach(e -> spenders.add(e.agentName()));
                 }
             }
-            for (Map.Entry<String, Set<String>> entry : namesByOrg.entrySet()) {
-                Map<String, ResolvedAgent> found = agents.resolveWithin(entry.getKey(), entry.getValue(),
-                        limits.agentsPerOrg());
-                List<Long> ids = found.values().stream().map(ResolvedAgent::id).toList();
-                // The org's default budgets an agent lacks are made now, so they apply to this spend.
-                defaults.applyTo(entry.getKey(), new TreeSet<>(ids), now);
-                locked.agentsResolved(entry.getKey(), found, applicable.forAgents(entry.getKey(), ids));
+            byOrg.values().removeIf(spenders -> spenders.names.isEmpty());
+            return byOrg;
+        }
+
+        // Step 3: the org's default budgets the spending agents lack (ADR 0015) are made first, so
+        // they apply to this spend; then the agents, whether they are paused, and what applies to
+        // them. The pause is read here, inside the transaction, so a pause committed before the
+        // request was sent always stops it.
+        private Resolution resolve(RoundTrip trip, String orgId, Spenders spenders) {
+            defaults.applyTo(trip, orgId, spenders.spending, spenders.keyed, now);
+            return new Resolution(agents.find(trip, orgId, spenders.names),
+                    applicable.forAgentsNamed(trip, orgId, spenders.names));
+        }
+
+        // Step 3, on an agent's first spend: the agents that commands need and that do not exist
+        // yet are created (if the org's cap allows, else they stay absent and their commands are
+        // refused alone), and that org's agents are read again, in one more round trip. Replays
+        // are known by now: only what spends is created or given default budgets.
+        private void createMissingAgents(Map<String, Resolution> resolved) {
+            Map<String, Set<String>> missing = new TreeMap<>();
+            Map<String, Spenders> spending = new TreeMap<>();
+            for (LedgerCommand command : batch) {
+                if (command instanceof Reserve reserve && !locked.isReplay(reserve)) {
+                    addIfMissing(missing, resolved, reserve.orgId(), reserve.agentName());
+                    spending.computeIfAbsent(reserve.orgId(), o -> new Spenders()).add(reserve.agentName());
+                } else if (command instanceof Ingest ingest) {
+                    Spenders orgSpending = spending.computeIfAbsent(ingest.orgId(), o -> new Spenders());
+                    ingest.events().forEach(e -> {
+                        addIfMissing(missing, resolved, ingest.orgId(), e.agentName());
+                        orgSpending.add(e.agentName());
+                    });
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            RoundTrip create = trips.start();
+            missing.forEach((org, orgMissing) -> {
+                agents.createWithin(create, org, orgMissing, limits.agentsPerOrg());
+                resolved.put(org, resolve(create, org, spending.get(org)));
+            });
+            create.run();
+        }
+
+        private static void addIfMissing(Map<String, Set<String>> missing, Map<String, Resolution> resolved,
+                                         String orgId, String name) {
+            if (!resolved.get(orgId).agents().get().containsKey(name)) {
+                missing.computeIfAbsent(orgId, o -> new TreeSet<>()).add(name);
             }
         }
 
@@ -180,13 +282,7 @@ public class LedgerLoader {
         // Step 5: spend events, deduplicated by the unique index on (org, idempotency_key), before
         // the windows are locked: the bulk of an ingest transaction's work does not serialize the
         // org's spend, and batches of two lanes insert side by side.
-        private void insertEvents(Map<WindowRef, WindowSpec> specs) {
-            List<Ingest> ingests = batch.stream().filter(c -> c instanceof Ingest && needsWindows(c))
-                    .map(Ingest.class::cast).toList();
-            if (ingests.isEmpty()) {
-                return;
-            }
-            Map<WindowRef, Long> windowIds = store.windowIds(specs.keySet());
+        private NewEvents insertEvents(RoundTrip trip, List<Ingest> ingests, Map<WindowRef, Long> windowIds) {
             List<NewEvent> events = new ArrayList<>();
             for (Ingest ingest : ingests) {
                 for (SpendEvent event : ingest.events()) {
@@ -196,12 +292,15 @@ public class LedgerLoader {
                     events.add(new NewEvent(ingest.orgId(), locked.agentId(ingest.orgId(), event.agentName()), event, ids));
                 }
             }
-            Map<String, Set<String>> inserted = spendEvents.insertEvents(events);
-            locked.eventKeysInserted(inserted);
-            // Keys the insert skipped were recorded before (a committed row: a concurrent insert of
-            // the same key made this one wait until it committed, or inserted nothing if it rolled back).
+            return new NewEvents(events, spendEvents.insertEvents(trip, events));
+        }
+
+        // Keys the insert skipped were recorded before (a committed row: a concurrent insert of the
+        // same key made this one wait until it committed, or inserted nothing if it rolled back).
+        private void recallSkippedEvents(NewEvents events) {
+            locked.eventKeysInserted(events.inserted().get());
             Map<String, Set<String>> skipped = new HashMap<>();
-            for (NewEvent event : events) {
+            for (NewEvent event : events.events()) {
                 String key = event.event().idempotencyKey();
                 if (key != null && !locked.eventKeyInserted(event.orgId(), key)) {
                     skipped.computeIfAbsent(event.orgId(), o -> new TreeSet<>()).add(key);
@@ -214,7 +313,7 @@ public class LedgerLoader {
 
         // Step 6: every window the batch touches, in one statement: those of step 4 and those of
         // the reservations being committed or released.
-        private void lockWindows(Map<WindowRef, WindowSpec> specs) {
+        private Set<Long> resolvedWindows() {
             Set<Long> resolvedWindows = new TreeSet<>();
             for (LedgerCommand command : batch) {
                 UUID id = command instanceof Commit c ? c.reservationId()
@@ -224,7 +323,7 @@ public class LedgerLoader {
                     resolvedWindows.addAll(stored.reservation().windowIds());
                 }
             }
-            locked.windowsLocked(store.lockWindows(specs.keySet(), resolvedWindows));
+            return resolvedWindows;
         }
     }
 

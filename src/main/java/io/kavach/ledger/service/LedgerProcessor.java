@@ -8,10 +8,13 @@ import io.kavach.ledger.core.LedgerWrites;
 import io.kavach.ledger.core.LockedLedger;
 import io.kavach.ledger.core.Reservation;
 import io.kavach.ledger.core.StoredReservation;
+import io.kavach.ledger.core.WindowBalance;
 import io.kavach.ledger.security.KnownApiKeys;
 import io.kavach.ledger.store.ApiKeyStore;
 import io.kavach.ledger.store.LedgerStore;
 import io.kavach.ledger.store.ReservationStore;
+import io.kavach.ledger.store.RoundTrip;
+import io.kavach.ledger.store.RoundTrips;
 import io.kavach.ledger.store.SpendEventStore;
 import io.kavach.ledger.store.SqlFailures;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,6 +50,8 @@ public class LedgerProcessor {
     static final int ATTEMPTS_MAX = 3;
 
     @Inject
+    RoundTrips trips;
+    @Inject
     LedgerStore store;
     @Inject
     ReservationStore reservations;
@@ -75,21 +80,37 @@ public class LedgerProcessor {
 
     /**
      * Outcomes in the order of {@code batch}. {@code keyHashes.get(i)} is the hash of the API key
-     * of command i whose revocation is not checked yet, or null. Those keys are checked first, in
-     * the batch's transaction; a command whose key is not live is {@link LedgerOutcome.Unauthorized}
+     * of command i whose revocation is not checked yet, or null. Those keys are checked in the
+     * batch's transaction; a command whose key is not live is {@link LedgerOutcome.Unauthorized}
      * and touches nothing. Nothing is acknowledged before the transaction commits.
      */
     public List<LedgerOutcome> process(List<? extends LedgerCommand> batch, List<byte[]> keyHashes) {
         if (keyHashes.size() != batch.size()) {
             throw new IllegalArgumentException("one key hash (or null) per command");
         }
-        List<LedgerOutcome> outcomes = attempt(batch, keyHashes);
-        for (int i = 0; i < outcomes.size(); i++) {
-            if (outcomes.get(i) instanceof LedgerOutcome.Unauthorized) {
+        boolean[] refused;
+        try {
+            return attempt(batch, keyHashes);
+        } catch (KeysRefused e) {
+            refused = e.refused;
+        }
+        // A revoked key is rare: its batch rolled back, and the other commands run again without
+        // the refused ones, whose keys were just checked, so those touched nothing.
+        List<LedgerCommand> allowed = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (refused[i]) {
                 knownKeys.forget(keyHashes.get(i));
+            } else {
+                allowed.add(batch.get(i));
             }
         }
-        return outcomes;
+        List<LedgerOutcome> decided = allowed.isEmpty() ? List.of() : attempt(allowed, Collections.nCopies(allowed.size(), null));
+        List<LedgerOutcome> outcomes = new ArrayList<>(batch.size());
+        int next = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            outcomes.add(refused[i] ? new LedgerOutcome.Unauthorized() : decided.get(next++));
+        }
+        return List.copyOf(outcomes);
     }
 
     private List<LedgerOutcome> attempt(List<? extends LedgerCommand> batch, List<byte[]> keyHashes) {
@@ -97,6 +118,10 @@ public class LedgerProcessor {
             try {
                 return QuarkusTransaction.requiringNew().call(() -> apply(batch, keyHashes));
             } catch (RuntimeException e) {
+                KeysRefused refused = find(e, KeysRefused.class);
+                if (refused != null) {
+                    throw refused;
+                }
                 String cause = retryCause(e);
                 if (cause == null || attempt >= ATTEMPTS_MAX) {
                     throw e;
@@ -119,12 +144,16 @@ public class LedgerProcessor {
             }
             Set<Long> windowIds = new TreeSet<>();
             due.forEach(r -> windowIds.addAll(r.windowIds()));
-            LockedLedger locked = new LockedLedger(limits.agentsPerOrg())
-                    .windowsLocked(store.lockWindows(List.of(), windowIds));
+            RoundTrip lock = trips.start();
+            RoundTrip.Result<Map<Long, WindowBalance>> windows = store.lockWindows(lock, List.of(), windowIds);
+            lock.run();
+            LockedLedger locked = new LockedLedger(limits.agentsPerOrg()).windowsLocked(windows.get());
             LedgerWrites writes = LedgerDecider.expire(due, locked, now);
-            store.updateWindows(writes.windows());
-            reservations.updateReservations(writes.changedReservations());
-            store.insertJournal(writes.journal());
+            RoundTrip write = trips.start();
+            store.updateWindows(write, writes.windows());
+            reservations.updateReservations(write, writes.changedReservations());
+            store.insertJournal(write, writes.journal());
+            write.run();
             return due.size();
         });
     }
@@ -134,46 +163,31 @@ public class LedgerProcessor {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
+    /**
+     * Step 0 of the lock order in {@link LedgerStore} (which unchecked API keys are live; a read,
+     * no lock) rides in the batch's first round trip with steps 1 to 3; then lock and load, decide,
+     * and step 7, one write of everything decided.
+     */
     private List<LedgerOutcome> apply(List<? extends LedgerCommand> batch, List<byte[]> keyHashes) {
         Instant now = now();
-        boolean[] refused = refusedKeys(keyHashes);
-        if (refused == null) {
-            return decideAndWrite(batch, now);
-        }
-        // Commands with a revoked key are left out entirely: no agent, window or row is touched.
-        List<LedgerCommand> allowed = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            if (!refused[i]) {
-                allowed.add(batch.get(i));
-            }
-        }
-        List<LedgerOutcome> decided = allowed.isEmpty() ? List.of() : decideAndWrite(allowed, now);
-        List<LedgerOutcome> outcomes = new ArrayList<>(batch.size());
-        int next = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            outcomes.add(refused[i] ? new LedgerOutcome.Unauthorized() : decided.get(next++));
-        }
-        return List.copyOf(outcomes);
-    }
-
-    /**
-     * Step 0 of the lock order in {@link LedgerStore} (it takes no lock): which unchecked API keys are still live.
-     * Returns which commands to refuse, or null when there is none.
-     */
-    private boolean[] refusedKeys(List<byte[]> keyHashes) {
         Map<String, byte[]> unchecked = new LinkedHashMap<>();
         for (byte[] hash : keyHashes) {
             if (hash != null) {
                 unchecked.putIfAbsent(HexFormat.of().formatHex(hash), hash);
             }
         }
-        if (unchecked.isEmpty()) {
-            return null;
+        RoundTrip first = trips.start();
+        RoundTrip.Result<Set<String>> live = apiKeys.liveKeyHashes(first, unchecked.values());
+        LockedLedger locked = loader.lockAndLoad(batch, now, first);
+        if (live.get().size() < unchecked.size()) {
+            throw new KeysRefused(refused(keyHashes, live.get()));
         }
-        Set<String> live = apiKeys.liveKeyHashes(unchecked.values());
-        if (live.size() == unchecked.size()) {
-            return null;
-        }
+        LedgerDecider.Decided decided = LedgerDecider.decide(batch, locked, now);
+        write(decided.writes(), now);
+        return decided.outcomes();
+    }
+
+    private static boolean[] refused(List<byte[]> keyHashes, Set<String> live) {
         boolean[] refused = new boolean[keyHashes.size()];
         for (int i = 0; i < refused.length; i++) {
             byte[] hash = keyHashes.get(i);
@@ -182,25 +196,39 @@ public class LedgerProcessor {
         return refused;
     }
 
-    /** Steps 1 to 6 of the lock order in {@link LedgerStore} (lock and load), the decisions, step 7 (write). */
-    private List<LedgerOutcome> decideAndWrite(List<? extends LedgerCommand> batch, Instant now) {
-        LockedLedger locked = loader.lockAndLoad(batch, now);
-        LedgerDecider.Decided decided = LedgerDecider.decide(batch, locked, now);
-        write(decided.writes(), now);
-        return decided.outcomes();
-    }
-
-    /** Step 7: one write of everything decided. */
+    /** Step 7: one write of everything decided, in one round trip. */
     private void write(LedgerWrites writes, Instant now) {
-        store.updateWindows(writes.windows());
-        alertFiring.fire(writes.windows(), now);
-        if (!reservations.insertReservations(writes.newReservations())) {
+        RoundTrip trip = trips.start();
+        store.updateWindows(trip, writes.windows());
+        alertFiring.fire(trip, writes.windows(), now);
+        RoundTrip.Result<Boolean> inserted = reservations.insertReservations(trip, writes.newReservations());
+        reservations.updateReservations(trip, writes.changedReservations());
+        store.insertJournal(trip, writes.journal());
+        spendEvents.addToRollup(trip, writes.rollup());
+        spendEvents.recordRefusals(trip, writes.refusals());
+        trip.run();
+        if (!inserted.get()) {
             throw new IdempotencyRace();
         }
-        reservations.updateReservations(writes.changedReservations());
-        store.insertJournal(writes.journal());
-        spendEvents.addToRollup(writes.rollup());
-        spendEvents.recordRefusals(writes.refusals());
+    }
+
+    /** Some of the batch's API keys are no longer live: the transaction rolls back (see {@link #process}). */
+    static final class KeysRefused extends RuntimeException {
+        final boolean[] refused;
+
+        KeysRefused(boolean[] refused) {
+            super("API keys of the batch were revoked", null, false, false);
+            this.refused = refused;
+        }
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     /** A concurrent transaction committed the same reservation idempotency key first. */
@@ -212,10 +240,8 @@ public class LedgerProcessor {
 
     /** Why a failed batch may be retried as a whole, or null when it may not. */
     static String retryCause(Throwable e) {
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof IdempotencyRace) {
-                return "idempotency_race";
-            }
+        if (find(e, IdempotencyRace.class) != null) {
+            return "idempotency_race";
         }
         return SqlFailures.retryCause(e).orElse(null);
     }

@@ -49,17 +49,20 @@ public class AgentStore {
             UPDATE agent SET paused_at = NULL, paused_reason = NULL, paused_until = NULL
              WHERE paused_until <= ?
             """;
-    private static final String COUNT = "SELECT count(*) FROM agent WHERE org_id = ?";
-    private static final String INSERT_MISSING = """
+    // Creates the missing names only if they all fit under the org's cap (the third parameter),
+    // none of them otherwise; sorted, so two batches creating the same agents wait in one order.
+    private static final String CREATE_WITHIN = """
+            WITH missing AS (SELECT DISTINCT name FROM unnest(?::text[]) AS name)
             INSERT INTO agent (org_id, name)
-            SELECT ?, name FROM unnest(?::text[]) AS name ORDER BY name
+            SELECT ?, name FROM missing
+             WHERE (SELECT count(*) FROM agent WHERE org_id = ?) + (SELECT count(*) FROM missing) <= ?
+             ORDER BY name
             ON CONFLICT (org_id, name) DO NOTHING
             """;
 
     @Inject
     AgroalDataSource dataSource;
 
-    /** An agent as the spend path needs it: its id and, when it is paused, the pause (else null). */
     /**
      * The ids of the named agents of {@code orgId}, creating those that do not exist yet; refuses
      * ({@link OrgLimitReached}) when the org would then have more than {@code agentsMax} agents.
@@ -87,25 +90,50 @@ public class AgentStore {
         if (names.isEmpty()) {
             return Map.of();
         }
-        try (Connection connection = dataSource.getConnection()) {
-            Map<String, ResolvedAgent> ids = find(connection, orgId, names);
-            if (ids.size() < new TreeSet<>(names).size()) {
-                TreeSet<String> missing = new TreeSet<>(names);
-                missing.removeAll(ids.keySet());
-                if (count(connection, orgId) + missing.size() > agentsMax) {
-                    return ids;
-                }
-                try (PreparedStatement insert = connection.prepareStatement(INSERT_MISSING)) {
-                    insert.setString(1, orgId);
-                    insert.setArray(2, Sql.texts(connection, missing));
-                    insert.executeUpdate();
-                }
-                ids = find(connection, orgId, names);
-            }
-            return ids;
-        } catch (SQLException e) {
-            throw new StoreException("could not resolve agents", e);
+        RoundTrip lookup = new RoundTrip(dataSource);
+        RoundTrip.Result<Map<String, ResolvedAgent>> existing = find(lookup, orgId, names);
+        lookup.run();
+        Map<String, ResolvedAgent> found = existing.get();
+        TreeSet<String> missing = new TreeSet<>(names);
+        missing.removeAll(found.keySet());
+        if (missing.isEmpty()) {
+            return found;
         }
+        RoundTrip create = new RoundTrip(dataSource);
+        createWithin(create, orgId, missing, agentsMax);
+        RoundTrip.Result<Map<String, ResolvedAgent>> all = find(create, orgId, names);
+        create.run();
+        return all.get();
+    }
+
+    /** The named agents of {@code orgId} that exist, with their pause state. Creates nothing. */
+    public RoundTrip.Result<Map<String, ResolvedAgent>> find(RoundTrip trip, String orgId, Collection<String> names) {
+        if (names.isEmpty()) {
+            return RoundTrip.Result.of(new LinkedHashMap<>());
+        }
+        return trip.query(FIND, p -> {
+            p.setString(1, orgId);
+            p.setArray(2, Sql.texts(p.connection(), names));
+        }, row -> {
+            Map<String, ResolvedAgent> agents = new LinkedHashMap<>();
+            while (row.next()) {
+                agents.put(row.getString("name"), new ResolvedAgent(row.getLong("id"), pause(row)));
+            }
+            return agents;
+        });
+    }
+
+    /**
+     * Creates the {@code missing} agents of {@code orgId} if all of them fit under {@code agentsMax},
+     * none otherwise (see {@link #resolveWithin}).
+     */
+    public void createWithin(RoundTrip trip, String orgId, Collection<String> missing, int agentsMax) {
+        trip.update(CREATE_WITHIN, p -> {
+            p.setArray(1, Sql.texts(p.connection(), missing));
+            p.setString(2, orgId);
+            p.setString(3, orgId);
+            p.setInt(4, agentsMax);
+        });
     }
 
     /** The agent's pause, or empty when it is not paused or does not exist. Creates nothing. */
@@ -164,31 +192,6 @@ public class AgentStore {
         } catch (SQLException e) {
             throw new StoreException("could not lift ended pauses", e);
         }
-    }
-
-    private static long count(Connection connection, String orgId) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(COUNT)) {
-            query.setString(1, orgId);
-            try (ResultSet row = query.executeQuery()) {
-                row.next();
-                return row.getLong(1);
-            }
-        }
-    }
-
-    private static Map<String, ResolvedAgent> find(Connection connection, String orgId, Collection<String> names)
-            throws SQLException {
-        Map<String, ResolvedAgent> agents = new LinkedHashMap<>();
-        try (PreparedStatement query = connection.prepareStatement(FIND)) {
-            query.setString(1, orgId);
-            query.setArray(2, Sql.texts(connection, names));
-            try (ResultSet row = query.executeQuery()) {
-                while (row.next()) {
-                    agents.put(row.getString("name"), new ResolvedAgent(row.getLong("id"), pause(row)));
-                }
-            }
-        }
-        return agents;
     }
 
     /** The pause of the current row (columns paused_at, paused_reason, paused_until), or null. */

@@ -206,35 +206,31 @@ public class AlertStore {
 
     // ---------------------------------------------------------------- firing (on the ledger's connection)
 
-    /** Inserts the alerts of {@code crossings} not fired before; returns the rule ids of those inserted. */
-    public List<UUID> fire(List<Crossing> crossings, Instant now) {
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement insert = connection.prepareStatement(FIRE)) {
-                Sql.setInstant(insert, 1, now);
-                Sql.setInstant(insert, 2, now);
-                List<UUID> ids = new ArrayList<>();
-                crossings.forEach(c -> ids.add(UUID.randomUUID()));
-                insert.setArray(3, connection.createArrayOf("uuid", ids.toArray()));
-                insert.setArray(4, connection.createArrayOf("uuid", crossings.stream().map(Crossing::ruleId).toArray()));
-                insert.setArray(5, connection.createArrayOf("bigint", crossings.stream().map(Crossing::windowId).toArray()));
-                insert.setArray(6, connection.createArrayOf("uuid", crossings.stream().map(Crossing::budgetId).toArray()));
-                insert.setArray(7, connection.createArrayOf("text", crossings.stream().map(Crossing::budgetKey).toArray()));
-                insert.setArray(8, connection.createArrayOf("numeric", crossings.stream().map(Crossing::limit).toArray()));
-                insert.setArray(9, connection.createArrayOf("numeric", crossings.stream().map(Crossing::spent).toArray()));
-                insert.setArray(10, connection.createArrayOf("numeric", crossings.stream().map(Crossing::reserved).toArray()));
-                insert.setArray(11, Sql.instants(connection, crossings.stream().map(Crossing::windowStart).toList()));
-                insert.setArray(12, Sql.instants(connection, crossings.stream().map(Crossing::windowEnd).toList()));
-                List<UUID> fired = new ArrayList<>();
-                try (ResultSet row = insert.executeQuery()) {
-                    while (row.next()) {
-                        fired.add(row.getObject(1, UUID.class));
-                    }
-                }
-                return fired;
+    /** Inserts the alerts of {@code crossings} not fired before; the result is the rule ids of those inserted. */
+    public RoundTrip.Result<List<UUID>> fire(RoundTrip trip, List<Crossing> crossings, Instant now) {
+        List<UUID> ids = new ArrayList<>();
+        crossings.forEach(c -> ids.add(UUID.randomUUID()));
+        return trip.query(FIRE, p -> {
+            Connection connection = p.connection();
+            p.setInstant(1, now);
+            p.setInstant(2, now);
+            p.setArray(3, connection.createArrayOf("uuid", ids.toArray()));
+            p.setArray(4, connection.createArrayOf("uuid", crossings.stream().map(Crossing::ruleId).toArray()));
+            p.setArray(5, connection.createArrayOf("bigint", crossings.stream().map(Crossing::windowId).toArray()));
+            p.setArray(6, connection.createArrayOf("uuid", crossings.stream().map(Crossing::budgetId).toArray()));
+            p.setArray(7, connection.createArrayOf("text", crossings.stream().map(Crossing::budgetKey).toArray()));
+            p.setArray(8, connection.createArrayOf("numeric", crossings.stream().map(Crossing::limit).toArray()));
+            p.setArray(9, connection.createArrayOf("numeric", crossings.stream().map(Crossing::spent).toArray()));
+            p.setArray(10, connection.createArrayOf("numeric", crossings.stream().map(Crossing::reserved).toArray()));
+            p.setArray(11, Sql.instants(connection, crossings.stream().map(Crossing::windowStart).toList()));
+            p.setArray(12, Sql.instants(connection, crossings.stream().map(Crossing::windowEnd).toList()));
+        }, row -> {
+            List<UUID> fired = new ArrayList<>();
+            while (row.next()) {
+                fired.add(row.getObject(1, UUID.class));
             }
-        } catch (SQLException e) {
-            throw new StoreException("alert store: fire failed", e);
-        }
+            return fired;
+        });
     }
 
     // ---------------------------------------------------------------- delivery

@@ -69,23 +69,19 @@ public class ApiKeyStore {
      * COMMITTED transaction it sees every revocation committed before it (step 0 of the lock order
      * in {@link LedgerStore}).
      */
-    public Set<String> liveKeyHashes(Collection<byte[]> keyHashes) {
-        Set<String> live = new HashSet<>();
+    public RoundTrip.Result<Set<String>> liveKeyHashes(RoundTrip trip, Collection<byte[]> keyHashes) {
         if (keyHashes.isEmpty()) {
-            return live;
+            return RoundTrip.Result.of(new HashSet<>());
         }
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(LIVE_HASHES)) {
-            query.setArray(1, connection.createArrayOf("bytea", keyHashes.toArray(new byte[0][])));
-            try (ResultSet row = query.executeQuery()) {
-                while (row.next()) {
-                    live.add(HexFormat.of().formatHex(row.getBytes(1)));
-                }
-            }
-            return live;
-        } catch (SQLException e) {
-            throw new StoreException("API key check failed", e);
-        }
+        return trip.query(LIVE_HASHES,
+                p -> p.setArray(1, p.connection().createArrayOf("bytea", keyHashes.toArray(new byte[0][]))),
+                row -> {
+                    Set<String> live = new HashSet<>();
+                    while (row.next()) {
+                        live.add(HexFormat.of().formatHex(row.getBytes(1)));
+                    }
+                    return live;
+                });
     }
 
     public long liveCount(String orgId) {

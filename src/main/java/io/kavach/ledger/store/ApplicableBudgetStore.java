@@ -2,15 +2,10 @@ package io.kavach.ledger.store;
 
 import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.core.Budget;
-import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.BudgetOwner;
 import io.kavach.ledger.core.Money;
-import io.kavach.ledger.core.Period;
-import io.kavach.ledger.core.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -42,6 +37,8 @@ public class ApplicableBudgetStore {
                         SELECT 1 FROM pool_member m WHERE m.budget_id = b.id AND m.agent_id = a.agent_id)))
             """;
     private static final String FOR_AGENT_IDS = APPLICABLE.formatted("unnest(?::bigint[])");
+    private static final String FOR_AGENT_NAMES = APPLICABLE.formatted(
+            "(SELECT id FROM agent WHERE org_id = ? AND name = ANY(?))");
     // An agent that does not exist yet reads as id -1, which no pool lists and no budget names:
     // the org's budgets alone apply to it.
     private static final String FOR_AGENT_NAMED = APPLICABLE.formatted(
@@ -62,12 +59,28 @@ public class ApplicableBudgetStore {
             result.put(agentId, new ArrayList<>());
         }
         if (!agentIds.isEmpty()) {
-            result.putAll(query(FOR_AGENT_IDS, (connection, query) -> {
-                query.setArray(1, Sql.longs(connection, agentIds));
-                query.setString(2, orgId);
-            }));
+            RoundTrip trip = new RoundTrip(dataSource);
+            RoundTrip.Result<Map<Long, List<Budget>>> found = query(trip, FOR_AGENT_IDS, p -> {
+                p.setArray(1, Sql.longs(p.connection(), agentIds));
+                p.setString(2, orgId);
+            });
+            trip.run();
+            result.putAll(found.get());
         }
         return result;
+    }
+
+    /**
+     * The applicable budgets of each existing agent of {@code orgId} among {@code agentNames}, by
+     * agent id, each in {@link #ORDER}; an agent to which nothing applies is absent.
+     */
+    public RoundTrip.Result<Map<Long, List<Budget>>> forAgentsNamed(RoundTrip trip, String orgId,
+                                                                    Collection<String> agentNames) {
+        return query(trip, FOR_AGENT_NAMES, p -> {
+            p.setString(1, orgId);
+            p.setArray(2, Sql.texts(p.connection(), agentNames));
+            p.setString(3, orgId);
+        });
     }
 
     /**
@@ -75,35 +88,27 @@ public class ApplicableBudgetStore {
      * {@link #ORDER}, in one query; for an agent that does not exist yet, the org's budgets.
      */
     public List<Budget> forAgentNamed(String orgId, String agentName) {
-        Map<Long, List<Budget>> byAgent = query(FOR_AGENT_NAMED, (connection, query) -> {
-            query.setString(1, orgId);
-            query.setString(2, agentName);
-            query.setString(3, orgId);
+        RoundTrip trip = new RoundTrip(dataSource);
+        RoundTrip.Result<Map<Long, List<Budget>>> byAgent = query(trip, FOR_AGENT_NAMED, p -> {
+            p.setString(1, orgId);
+            p.setString(2, agentName);
+            p.setString(3, orgId);
         });
+        trip.run();
         // Every row carries the one agent id the query resolved (or -1).
-        return byAgent.isEmpty() ? new ArrayList<>() : byAgent.values().iterator().next();
+        return byAgent.get().isEmpty() ? new ArrayList<>() : byAgent.get().values().iterator().next();
     }
 
-    private interface Parameters {
-        void set(Connection connection, PreparedStatement query) throws SQLException;
-    }
-
-    /** Runs one of the applicable-budget queries: budgets by agent id, each list in {@link #ORDER}. */
-    private Map<Long, List<Budget>> query(String sql, Parameters parameters) {
-        Map<Long, List<Budget>> result = new HashMap<>();
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(sql)) {
-            parameters.set(connection, query);
-            try (ResultSet row = query.executeQuery()) {
-                while (row.next()) {
-                    result.computeIfAbsent(row.getLong("agent_id"), id -> new ArrayList<>()).add(budget(row));
-                }
+    /** One of the applicable-budget queries: budgets by agent id, each list in {@link #ORDER}. */
+    private static RoundTrip.Result<Map<Long, List<Budget>>> query(RoundTrip trip, String sql, RoundTrip.Binder parameters) {
+        return trip.query(sql, parameters, row -> {
+            Map<Long, List<Budget>> result = new HashMap<>();
+            while (row.next()) {
+                result.computeIfAbsent(row.getLong("agent_id"), id -> new ArrayList<>()).add(budget(row));
             }
-        } catch (SQLException e) {
-            throw new StoreException("could not resolve applicable budgets", e);
-        }
-        result.values().forEach(budgets -> budgets.sort(ORDER));
-        return result;
+            result.values().forEach(budgets -> budgets.sort(ORDER));
+            return result;
+        });
     }
 
     private static Budget budget(ResultSet row) throws SQLException {

@@ -16,6 +16,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The org's default budgets (ADR 0015): the template, written by budget-definition writers, and
@@ -37,14 +38,20 @@ public class DefaultBudgetStore {
     // Each default the agent never had an unfiltered own budget of (live or removed: the template
     // fills gaps, it does not undo a removal), inserted in (agent, type, period) order. A
     // concurrent batch inserting the same budget meets the live-budget unique index: this one
-    // waits for it and then inserts nothing, so each is made exactly once.
+    // waits for it and then inserts nothing, so each is made exactly once. The agents are those
+    // named by the first array (they spend for sure) and those of the (name, idempotency key)
+    // pairs whose key the org has not used yet: a reservation under a used key is a replay, which
+    // spends nothing and so changes nothing.
     private static final String APPLY = """
             INSERT INTO budget (id, org_id, scope, name, agent_id, budget_type, period, limit_value, timezone,
                                 managed_by, created_at, updated_at)
             SELECT gen_random_uuid(), d.org_id, 'agent', a.name, a.id, d.budget_type, d.period, d.limit_value,
                    d.timezone, 'default', ?, ?
               FROM default_budget d
-              JOIN agent a ON a.org_id = d.org_id AND a.id = ANY(?)
+              JOIN agent a ON a.org_id = d.org_id
+               AND (a.name = ANY(?) OR a.name IN (
+                    SELECT k.name FROM unnest(?::text[], ?::text[]) AS k(name, key)
+                     WHERE NOT EXISTS (SELECT 1 FROM reservation r WHERE r.org_id = d.org_id AND r.idempotency_key = k.key)))
              WHERE d.org_id = ?
                AND NOT EXISTS (SELECT 1 FROM budget b
                                 WHERE b.agent_id = a.id AND b.scope = 'agent' AND b.budget_type = d.budget_type
@@ -97,22 +104,24 @@ public class DefaultBudgetStore {
     }
 
     /**
-     * Gives each of {@code agentIds} (agents of {@code orgId}) the org's default budgets it lacks,
-     * in the ledger batch's transaction, after its agents and before what applies to them is read.
+     * Gives the existing agents of {@code orgId} that spend in this batch the org's default budgets
+     * they lack, in the ledger batch's transaction, before what applies to them is read:
+     * {@code spending} are agent names whose commands spend for sure; {@code keyed} maps agent names
+     * to the idempotency keys of their reservations, which spend unless the key was used before.
+     * An org without a template costs an index probe that finds nothing.
      */
-    public void applyTo(String orgId, Collection<Long> agentIds, Instant now) {
-        if (agentIds.isEmpty()) {
+    public void applyTo(RoundTrip trip, String orgId, Collection<String> spending, List<Map.Entry<String, String>> keyed,
+                        Instant now) {
+        if (spending.isEmpty() && keyed.isEmpty()) {
             return;
         }
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement apply = connection.prepareStatement(APPLY)) {
-            Sql.setInstant(apply, 1, now);
-            Sql.setInstant(apply, 2, now);
-            apply.setArray(3, Sql.longs(connection, agentIds));
-            apply.setString(4, orgId);
-            apply.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("could not apply default budgets", e);
-        }
+        trip.update(APPLY, p -> {
+            p.setInstant(1, now);
+            p.setInstant(2, now);
+            p.setArray(3, Sql.texts(p.connection(), spending));
+            p.setArray(4, Sql.texts(p.connection(), keyed.stream().map(Map.Entry::getKey).toList()));
+            p.setArray(5, Sql.texts(p.connection(), keyed.stream().map(Map.Entry::getValue).toList()));
+            p.setString(6, orgId);
+        });
     }
 }

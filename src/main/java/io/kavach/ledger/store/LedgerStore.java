@@ -1,22 +1,13 @@
 package io.kavach.ledger.store;
 
-import io.agroal.api.AgroalDataSource;
 import io.kavach.ledger.core.Budget;
-import io.kavach.ledger.core.BudgetKey;
 import io.kavach.ledger.core.JournalEntry;
 import io.kavach.ledger.core.Money;
-import io.kavach.ledger.core.Period;
-import io.kavach.ledger.core.Scope;
 import io.kavach.ledger.core.Window;
 import io.kavach.ledger.core.WindowBalance;
 import io.kavach.ledger.core.WindowSpec;
 import io.kavach.ledger.core.WindowSpec.WindowRef;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -40,8 +31,10 @@ import java.util.UUID;
  *   <li>reservation rows of commits and releases ({@link ReservationStore}), ascending id, {@code FOR UPDATE} (the sweep:
  *       expired pending rows, ascending id, {@code SKIP LOCKED}); reservations under the batch's
  *       idempotency keys are read without a lock;</li>
- *   <li>agents created on first use, names sorted ({@code AgentStore}; the insert's foreign key
- *       check key-share locks the org row), and what applies to them, read without a lock;</li>
+ *   <li>agents: the org's default budgets they lack inserted (agent, type, period order; ADR
+ *       0015), then they and what applies to them read without a lock; then, in one more round
+ *       trip when some do not exist yet, those created, names sorted ({@code AgentStore}; the
+ *       insert's foreign key check key-share locks the org row), and the same again for them;</li>
  *   <li>missing windows created, sorted by budget and start;</li>
  *   <li>spend events inserted ({@link SpendEventStore}), sorted by org and idempotency key;</li>
  *   <li>every window the batch touches, in one statement, ascending id, {@code FOR UPDATE};</li>
@@ -50,13 +43,11 @@ import java.util.UUID;
  *       spend rollup rows and refusal rows, each upserted sorted by key (ADR 0010).</li>
  * </ol>
  * A transaction waiting at one step holds only locks of earlier steps, so two ledger transactions
- * can never wait on each other in a cycle.
+ * can never wait on each other in a cycle. Consecutive steps whose inputs are known travel in one
+ * {@link RoundTrip}, whose statements run in the order added: this order.
  */
 @ApplicationScoped
 public class LedgerStore {
-
-    @Inject
-    AgroalDataSource dataSource;
 
     /**
      * The advisory lock key of an org's budget definitions (one text parameter: the org id).
@@ -113,138 +104,104 @@ public class LedgerStore {
      * The batch's first lock: the budget definitions of each of its orgs, shared (many batches of
      * one org run side by side; a definition change waits for them and they for it).
      */
-    public void shareBudgetDefinitions(Collection<String> orgIds) {
-        if (orgIds.isEmpty()) {
-            return;
-        }
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement lock = connection.prepareStatement(SHARE_DEFINITIONS)) {
-                lock.setArray(1, Sql.texts(connection, orgIds));
-                lock.executeQuery().close();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: shareBudgetDefinitions failed", e);
+    public void shareBudgetDefinitions(RoundTrip trip, Collection<String> orgIds) {
+        if (!orgIds.isEmpty()) {
+            trip.query(SHARE_DEFINITIONS, p -> p.setArray(1, Sql.texts(p.connection(), orgIds)), rows -> null);
         }
     }
 
     // ---------------------------------------------------------------- windows
 
     /** Creates the windows that do not exist yet, with the budget's current limit. Locks nothing that exists. */
-    public void ensureWindows(Collection<WindowSpec> specs) {
+    public void ensureWindows(RoundTrip trip, Collection<WindowSpec> specs) {
         if (specs.isEmpty()) {
             return;
         }
-        try (Connection connection = dataSource.getConnection()) {
-            List<WindowSpec> sorted = specs.stream()
-                    .sorted(Comparator.comparing((WindowSpec s) -> s.budget().id()).thenComparing(s -> s.window().start()))
-                    .toList();
-            try (PreparedStatement insert = connection.prepareStatement(ENSURE_WINDOWS)) {
-                insert.setArray(1, Sql.uuids(connection, sorted.stream().map(s -> s.budget().id()).toList()));
-                insert.setArray(2, Sql.instants(connection, sorted.stream().map(s -> s.window().start()).toList()));
-                insert.setArray(3, Sql.instants(connection, sorted.stream().map(s -> s.window().end()).toList()));
-                insert.setArray(4, Sql.decimals(connection, sorted.stream().map(s -> s.budget().limit().value()).toList()));
-                insert.executeUpdate();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: ensureWindows failed", e);
-        }
+        List<WindowSpec> sorted = specs.stream()
+                .sorted(Comparator.comparing((WindowSpec s) -> s.budget().id()).thenComparing(s -> s.window().start()))
+                .toList();
+        trip.update(ENSURE_WINDOWS, p -> {
+            p.setArray(1, Sql.uuids(p.connection(), sorted.stream().map(s -> s.budget().id()).toList()));
+            p.setArray(2, Sql.instants(p.connection(), sorted.stream().map(s -> s.window().start()).toList()));
+            p.setArray(3, Sql.instants(p.connection(), sorted.stream().map(s -> s.window().end()).toList()));
+            p.setArray(4, Sql.decimals(p.connection(), sorted.stream().map(s -> s.budget().limit().value()).toList()));
+        });
     }
 
     /** The row ids of existing windows, without locking them (a window's id never changes). */
-    public Map<WindowRef, Long> windowIds(Collection<WindowRef> refs) {
-        Map<WindowRef, Long> ids = new HashMap<>();
+    public RoundTrip.Result<Map<WindowRef, Long>> windowIds(RoundTrip trip, Collection<WindowRef> refs) {
         if (refs.isEmpty()) {
-            return ids;
+            return RoundTrip.Result.of(new HashMap<>());
         }
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement query = connection.prepareStatement(WINDOW_IDS)) {
-                query.setArray(1, Sql.uuids(connection, refs.stream().map(WindowRef::budgetId).toList()));
-                query.setArray(2, Sql.instants(connection, refs.stream().map(WindowRef::start).toList()));
-                try (ResultSet row = query.executeQuery()) {
-                    while (row.next()) {
-                        ids.put(new WindowRef(row.getObject("budget_id", UUID.class),
-                                Sql.getInstant(row, "window_start")), row.getLong("id"));
-                    }
-                }
+        return trip.query(WINDOW_IDS, p -> {
+            p.setArray(1, Sql.uuids(p.connection(), refs.stream().map(WindowRef::budgetId).toList()));
+            p.setArray(2, Sql.instants(p.connection(), refs.stream().map(WindowRef::start).toList()));
+        }, row -> {
+            Map<WindowRef, Long> ids = new HashMap<>();
+            while (row.next()) {
+                ids.put(new WindowRef(row.getObject("budget_id", UUID.class), Sql.getInstant(row, "window_start")),
+                        row.getLong("id"));
             }
             return ids;
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: windowIds failed", e);
-        }
+        });
     }
 
     /**
      * Locks, in one statement and ascending id order, every window named by ref or by id, and
      * returns their counters keyed by row id.
      */
-    public Map<Long, WindowBalance> lockWindows(Collection<WindowRef> refs,
-                                                Collection<Long> ids) {
-        Map<Long, WindowBalance> locked = new LinkedHashMap<>();
+    public RoundTrip.Result<Map<Long, WindowBalance>> lockWindows(RoundTrip trip, Collection<WindowRef> refs,
+                                                                   Collection<Long> ids) {
         if (refs.isEmpty() && ids.isEmpty()) {
-            return locked;
+            return RoundTrip.Result.of(new LinkedHashMap<>());
         }
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement query = connection.prepareStatement(LOCK_WINDOWS)) {
-                query.setArray(1, Sql.longs(connection, ids));
-                query.setArray(2, Sql.uuids(connection, refs.stream().map(WindowRef::budgetId).toList()));
-                query.setArray(3, Sql.instants(connection, refs.stream().map(WindowRef::start).toList()));
-                try (ResultSet row = query.executeQuery()) {
-                    while (row.next()) {
-                        Budget budget = new Budget(row.getObject("budget_id", UUID.class), BudgetRows.key(row),
-                                row.getString("budget_type"), Money.of(row.getBigDecimal("budget_limit")), null,
-                                BudgetRows.timezone(row));
-                        long id = row.getLong("id");
-                        locked.put(id, new WindowBalance(id, budget,
-                                new Window(Sql.getInstant(row, "window_start"), Sql.getInstant(row, "window_end")),
-                                Money.of(row.getBigDecimal("limit_value")), Money.of(row.getBigDecimal("spent")),
-                                Money.of(row.getBigDecimal("reserved"))));
-                    }
-                }
+        return trip.query(LOCK_WINDOWS, p -> {
+            p.setArray(1, Sql.longs(p.connection(), ids));
+            p.setArray(2, Sql.uuids(p.connection(), refs.stream().map(WindowRef::budgetId).toList()));
+            p.setArray(3, Sql.instants(p.connection(), refs.stream().map(WindowRef::start).toList()));
+        }, row -> {
+            Map<Long, WindowBalance> locked = new LinkedHashMap<>();
+            while (row.next()) {
+                Budget budget = new Budget(row.getObject("budget_id", UUID.class), BudgetRows.key(row),
+                        row.getString("budget_type"), Money.of(row.getBigDecimal("budget_limit")), null,
+                        BudgetRows.timezone(row));
+                long id = row.getLong("id");
+                locked.put(id, new WindowBalance(id, budget,
+                        new Window(Sql.getInstant(row, "window_start"), Sql.getInstant(row, "window_end")),
+                        Money.of(row.getBigDecimal("limit_value")), Money.of(row.getBigDecimal("spent")),
+                        Money.of(row.getBigDecimal("reserved"))));
             }
             return locked;
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: lockWindows failed", e);
-        }
+        });
     }
 
     /** Writes back the counters of every window this transaction changed. */
-    public void updateWindows(Collection<WindowBalance> windows) {
-        try (Connection connection = dataSource.getConnection()) {
-            List<WindowBalance> changed = windows.stream().filter(WindowBalance::changed).toList();
-            if (changed.isEmpty()) {
-                return;
-            }
-            try (PreparedStatement update = connection.prepareStatement(UPDATE_WINDOWS)) {
-                update.setArray(1, Sql.longs(connection, changed.stream().map(WindowBalance::windowId).toList()));
-                update.setArray(2, Sql.decimals(connection, changed.stream().map(w -> w.spent().value()).toList()));
-                update.setArray(3, Sql.decimals(connection, changed.stream().map(w -> w.reserved().value()).toList()));
-                update.executeUpdate();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: updateWindows failed", e);
+    public void updateWindows(RoundTrip trip, Collection<WindowBalance> windows) {
+        List<WindowBalance> changed = windows.stream().filter(WindowBalance::changed).toList();
+        if (changed.isEmpty()) {
+            return;
         }
+        trip.update(UPDATE_WINDOWS, p -> {
+            p.setArray(1, Sql.longs(p.connection(), changed.stream().map(WindowBalance::windowId).toList()));
+            p.setArray(2, Sql.decimals(p.connection(), changed.stream().map(w -> w.spent().value()).toList()));
+            p.setArray(3, Sql.decimals(p.connection(), changed.stream().map(w -> w.reserved().value()).toList()));
+        });
     }
 
-    // ---------------------------------------------------------------- journal and events
+    // ---------------------------------------------------------------- journal
 
-    public void insertJournal(List<JournalEntry> entries) {
+    public void insertJournal(RoundTrip trip, List<JournalEntry> entries) {
         if (entries.isEmpty()) {
             return;
         }
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement insert = connection.prepareStatement(INSERT_JOURNAL)) {
-                insert.setArray(1, Sql.texts(connection, entries.stream().map(JournalEntry::orgId).toList()));
-                insert.setArray(2, Sql.texts(connection, entries.stream().map(e -> e.kind().wireName()).toList()));
-                insert.setArray(3, Sql.uuids(connection, entries.stream().map(JournalEntry::reservationId).toList()));
-                insert.setArray(4, Sql.texts(connection, entries.stream().map(e -> Sql.arrayLiteral(e.windowIds())).toList()));
-                insert.setArray(5, Sql.decimals(connection, entries.stream().map(e -> e.reservedDelta().value()).toList()));
-                insert.setArray(6, Sql.decimals(connection, entries.stream().map(e -> e.spentDelta().value()).toList()));
-                insert.setArray(7, Sql.texts(connection, entries.stream().map(e -> e.unit().wireName()).toList()));
-                insert.executeUpdate();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: insertJournal failed", e);
-        }
+        trip.update(INSERT_JOURNAL, p -> {
+            p.setArray(1, Sql.texts(p.connection(), entries.stream().map(JournalEntry::orgId).toList()));
+            p.setArray(2, Sql.texts(p.connection(), entries.stream().map(e -> e.kind().wireName()).toList()));
+            p.setArray(3, Sql.uuids(p.connection(), entries.stream().map(JournalEntry::reservationId).toList()));
+            p.setArray(4, Sql.texts(p.connection(), entries.stream().map(e -> Sql.arrayLiteral(e.windowIds())).toList()));
+            p.setArray(5, Sql.decimals(p.connection(), entries.stream().map(e -> e.reservedDelta().value()).toList()));
+            p.setArray(6, Sql.decimals(p.connection(), entries.stream().map(e -> e.spentDelta().value()).toList()));
+            p.setArray(7, Sql.texts(p.connection(), entries.stream().map(e -> e.unit().wireName()).toList()));
+        });
     }
-
 }

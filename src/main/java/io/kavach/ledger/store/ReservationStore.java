@@ -99,33 +99,29 @@ public class ReservationStore {
      * it, and returns those. {@code orgByReservation}: reservation id → the orgs whose commands
      * name it (normally one).
      */
-    public Map<UUID, StoredReservation> lockReservations(Map<UUID, ? extends Collection<String>> orgByReservation) {
-        Map<UUID, StoredReservation> found = new HashMap<>();
+    public RoundTrip.Result<Map<UUID, StoredReservation>> lockReservations(
+            RoundTrip trip, Map<UUID, ? extends Collection<String>> orgByReservation) {
         if (orgByReservation.isEmpty()) {
-            return found;
+            return RoundTrip.Result.of(new HashMap<>());
         }
-        try (Connection connection = dataSource.getConnection()) {
-            List<UUID> ids = new ArrayList<>();
-            List<String> orgs = new ArrayList<>();
-            orgByReservation.forEach((id, named) -> named.forEach(org -> {
-                ids.add(id);
-                orgs.add(org);
-            }));
-            try (PreparedStatement query = connection.prepareStatement(LOCK_RESERVATIONS)) {
-                query.setArray(1, Sql.uuids(connection, orgByReservation.keySet()));
-                query.setArray(2, Sql.uuids(connection, ids));
-                query.setArray(3, Sql.texts(connection, orgs));
-                try (ResultSet row = query.executeQuery()) {
-                    while (row.next()) {
-                        StoredReservation stored = reservation(row);
-                        found.put(stored.reservation().id(), stored);
-                    }
-                }
+        List<UUID> ids = new ArrayList<>();
+        List<String> orgs = new ArrayList<>();
+        orgByReservation.forEach((id, named) -> named.forEach(org -> {
+            ids.add(id);
+            orgs.add(org);
+        }));
+        return trip.query(LOCK_RESERVATIONS, p -> {
+            p.setArray(1, Sql.uuids(p.connection(), orgByReservation.keySet()));
+            p.setArray(2, Sql.uuids(p.connection(), ids));
+            p.setArray(3, Sql.texts(p.connection(), orgs));
+        }, row -> {
+            Map<UUID, StoredReservation> found = new HashMap<>();
+            while (row.next()) {
+                StoredReservation stored = reservation(row);
+                found.put(stored.reservation().id(), stored);
             }
             return found;
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: lockReservations failed", e);
-        }
+        });
     }
 
     /** Locks up to {@code limit} pending reservations expired at {@code now}, skipping rows others hold. */
@@ -148,26 +144,21 @@ public class ReservationStore {
     }
 
     /** Reservations of {@code orgId} already created under the given idempotency keys. */
-    public Map<String, StoredReservation> findByIdempotencyKeys(String orgId,
-                                                                Collection<String> keys) {
-        Map<String, StoredReservation> found = new HashMap<>();
+    public RoundTrip.Result<Map<String, StoredReservation>> findByIdempotencyKeys(RoundTrip trip, String orgId,
+                                                                                 Collection<String> keys) {
         if (keys.isEmpty()) {
-            return found;
+            return RoundTrip.Result.of(new HashMap<>());
         }
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement query = connection.prepareStatement(FIND_BY_KEYS)) {
-                query.setString(1, orgId);
-                query.setArray(2, Sql.texts(connection, keys));
-                try (ResultSet row = query.executeQuery()) {
-                    while (row.next()) {
-                        found.put(row.getString("idempotency_key"), reservation(row));
-                    }
-                }
+        return trip.query(FIND_BY_KEYS, p -> {
+            p.setString(1, orgId);
+            p.setArray(2, Sql.texts(p.connection(), keys));
+        }, row -> {
+            Map<String, StoredReservation> found = new HashMap<>();
+            while (row.next()) {
+                found.put(row.getString("idempotency_key"), reservation(row));
             }
             return found;
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: findByIdempotencyKeys failed", e);
-        }
+        });
     }
 
     public Optional<StoredReservation> find(String orgId, UUID id) {
@@ -189,109 +180,101 @@ public class ReservationStore {
      * transaction committed one of the same idempotency keys first; the caller then retries the
      * whole batch, which will find and replay that reservation.
      */
-    public boolean insertReservations(List<NewReservation> reservations) {
+    public RoundTrip.Result<Boolean> insertReservations(RoundTrip trip, List<NewReservation> reservations) {
         if (reservations.isEmpty()) {
-            return true;
+            return RoundTrip.Result.of(true);
         }
-        try (Connection connection = dataSource.getConnection()) {
-            int n = reservations.size();
-            UUID[] ids = new UUID[n];
-            String[] orgs = new String[n], statuses = new String[n], windows = new String[n], expires = new String[n],
-                    keys = new String[n], fingerprints = new String[n], outcomes = new String[n], providers = new String[n],
-                    models = new String[n], runs = new String[n], created = new String[n];
-            Long[] agents = new Long[n], holdTokens = new Long[n], holdInputs = new Long[n], holdOutputs = new Long[n];
-            BigDecimal[] amounts = new BigDecimal[n];
-            Integer[] ttls = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                NewReservation nr = reservations.get(i);
-                Reservation r = nr.reservation();
-                ids[i] = r.id();
-                orgs[i] = r.orgId();
-                agents[i] = nr.agentId();
-                statuses[i] = r.status().wireName();
-                amounts[i] = r.amount().value();
-                windows[i] = Sql.arrayLiteral(r.windowIds());
-                ttls[i] = r.ttlSeconds();
-                expires[i] = r.expiresAt().toString();
-                keys[i] = nr.idempotencyKey();
-                fingerprints[i] = nr.fingerprint();
-                outcomes[i] = nr.outcome() == null ? null : OutcomeCodec.encode(nr.outcome());
-                providers[i] = r.provider();
-                models[i] = r.model();
-                runs[i] = r.runId();
-                created[i] = r.createdAt().toString();
-                holdTokens[i] = r.request().tokens();
-                holdInputs[i] = r.request().inputTokens();
-                holdOutputs[i] = r.request().outputTokens();
-            }
-            try (PreparedStatement insert = connection.prepareStatement(INSERT_RESERVATIONS)) {
-                insert.setArray(1, connection.createArrayOf("uuid", ids));
-                insert.setArray(2, connection.createArrayOf("text", orgs));
-                insert.setArray(3, connection.createArrayOf("bigint", agents));
-                insert.setArray(4, connection.createArrayOf("text", statuses));
-                insert.setArray(5, connection.createArrayOf("numeric", amounts));
-                insert.setArray(6, connection.createArrayOf("text", windows));
-                insert.setArray(7, connection.createArrayOf("int4", ttls));
-                insert.setArray(8, connection.createArrayOf("text", expires));
-                insert.setArray(9, connection.createArrayOf("text", keys));
-                insert.setArray(10, connection.createArrayOf("text", fingerprints));
-                insert.setArray(11, connection.createArrayOf("text", outcomes));
-                insert.setArray(12, connection.createArrayOf("text", providers));
-                insert.setArray(13, connection.createArrayOf("text", models));
-                insert.setArray(14, connection.createArrayOf("text", runs));
-                insert.setArray(15, connection.createArrayOf("text", created));
-                insert.setArray(16, connection.createArrayOf("bigint", holdTokens));
-                insert.setArray(17, connection.createArrayOf("bigint", holdInputs));
-                insert.setArray(18, connection.createArrayOf("bigint", holdOutputs));
-                int inserted = 0;
-                try (ResultSet row = insert.executeQuery()) {
-                    while (row.next()) {
-                        inserted++;
-                    }
-                }
-                return inserted == n;
-            }
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: insertReservations failed", e);
+        int n = reservations.size();
+        UUID[] ids = new UUID[n];
+        String[] orgs = new String[n], statuses = new String[n], windows = new String[n], expires = new String[n],
+                keys = new String[n], fingerprints = new String[n], outcomes = new String[n], providers = new String[n],
+                models = new String[n], runs = new String[n], created = new String[n];
+        Long[] agents = new Long[n], holdTokens = new Long[n], holdInputs = new Long[n], holdOutputs = new Long[n];
+        BigDecimal[] amounts = new BigDecimal[n];
+        Integer[] ttls = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            NewReservation nr = reservations.get(i);
+            Reservation r = nr.reservation();
+            ids[i] = r.id();
+            orgs[i] = r.orgId();
+            agents[i] = nr.agentId();
+            statuses[i] = r.status().wireName();
+            amounts[i] = r.amount().value();
+            windows[i] = Sql.arrayLiteral(r.windowIds());
+            ttls[i] = r.ttlSeconds();
+            expires[i] = r.expiresAt().toString();
+            keys[i] = nr.idempotencyKey();
+            fingerprints[i] = nr.fingerprint();
+            outcomes[i] = nr.outcome() == null ? null : OutcomeCodec.encode(nr.outcome());
+            providers[i] = r.provider();
+            models[i] = r.model();
+            runs[i] = r.runId();
+            created[i] = r.createdAt().toString();
+            holdTokens[i] = r.request().tokens();
+            holdInputs[i] = r.request().inputTokens();
+            holdOutputs[i] = r.request().outputTokens();
         }
+        return trip.query(INSERT_RESERVATIONS, p -> {
+            Connection connection = p.connection();
+            p.setArray(1, connection.createArrayOf("uuid", ids));
+            p.setArray(2, connection.createArrayOf("text", orgs));
+            p.setArray(3, connection.createArrayOf("bigint", agents));
+            p.setArray(4, connection.createArrayOf("text", statuses));
+            p.setArray(5, connection.createArrayOf("numeric", amounts));
+            p.setArray(6, connection.createArrayOf("text", windows));
+            p.setArray(7, connection.createArrayOf("int4", ttls));
+            p.setArray(8, connection.createArrayOf("text", expires));
+            p.setArray(9, connection.createArrayOf("text", keys));
+            p.setArray(10, connection.createArrayOf("text", fingerprints));
+            p.setArray(11, connection.createArrayOf("text", outcomes));
+            p.setArray(12, connection.createArrayOf("text", providers));
+            p.setArray(13, connection.createArrayOf("text", models));
+            p.setArray(14, connection.createArrayOf("text", runs));
+            p.setArray(15, connection.createArrayOf("text", created));
+            p.setArray(16, connection.createArrayOf("bigint", holdTokens));
+            p.setArray(17, connection.createArrayOf("bigint", holdInputs));
+            p.setArray(18, connection.createArrayOf("bigint", holdOutputs));
+        }, row -> {
+            int inserted = 0;
+            while (row.next()) {
+                inserted++;
+            }
+            return inserted == n;
+        });
     }
 
-    public void updateReservations(List<Reservation> reservations) {
+    public void updateReservations(RoundTrip trip, List<Reservation> reservations) {
         if (reservations.isEmpty()) {
             return;
         }
-        try (Connection connection = dataSource.getConnection()) {
-            int n = reservations.size();
-            UUID[] ids = new UUID[n];
-            String[] statuses = new String[n], resolved = new String[n];
-            BigDecimal[] costs = new BigDecimal[n];
-            Boolean[] overruns = new Boolean[n], lates = new Boolean[n];
-            Long[] inputs = new Long[n], outputs = new Long[n];
-            for (int i = 0; i < n; i++) {
-                Reservation r = reservations.get(i);
-                ids[i] = r.id();
-                statuses[i] = r.status().wireName();
-                costs[i] = r.cost() == null ? null : r.cost().value();
-                resolved[i] = r.resolvedAt() == null ? null : r.resolvedAt().toString();
-                overruns[i] = r.overrun();
-                lates[i] = r.late();
-                inputs[i] = r.inputTokens();
-                outputs[i] = r.outputTokens();
-            }
-            try (PreparedStatement update = connection.prepareStatement(UPDATE_RESERVATIONS)) {
-                update.setArray(1, connection.createArrayOf("uuid", ids));
-                update.setArray(2, connection.createArrayOf("text", statuses));
-                update.setArray(3, connection.createArrayOf("numeric", costs));
-                update.setArray(4, connection.createArrayOf("text", resolved));
-                update.setArray(5, connection.createArrayOf("bool", overruns));
-                update.setArray(6, connection.createArrayOf("bool", lates));
-                update.setArray(7, connection.createArrayOf("bigint", inputs));
-                update.setArray(8, connection.createArrayOf("bigint", outputs));
-                update.executeUpdate();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: updateReservations failed", e);
+        int n = reservations.size();
+        UUID[] ids = new UUID[n];
+        String[] statuses = new String[n], resolved = new String[n];
+        BigDecimal[] costs = new BigDecimal[n];
+        Boolean[] overruns = new Boolean[n], lates = new Boolean[n];
+        Long[] inputs = new Long[n], outputs = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Reservation r = reservations.get(i);
+            ids[i] = r.id();
+            statuses[i] = r.status().wireName();
+            costs[i] = r.cost() == null ? null : r.cost().value();
+            resolved[i] = r.resolvedAt() == null ? null : r.resolvedAt().toString();
+            overruns[i] = r.overrun();
+            lates[i] = r.late();
+            inputs[i] = r.inputTokens();
+            outputs[i] = r.outputTokens();
         }
+        trip.update(UPDATE_RESERVATIONS, p -> {
+            Connection connection = p.connection();
+            p.setArray(1, connection.createArrayOf("uuid", ids));
+            p.setArray(2, connection.createArrayOf("text", statuses));
+            p.setArray(3, connection.createArrayOf("numeric", costs));
+            p.setArray(4, connection.createArrayOf("text", resolved));
+            p.setArray(5, connection.createArrayOf("bool", overruns));
+            p.setArray(6, connection.createArrayOf("bool", lates));
+            p.setArray(7, connection.createArrayOf("bigint", inputs));
+            p.setArray(8, connection.createArrayOf("bigint", outputs));
+        });
     }
 
     // ---------------------------------------------------------------- expiry lag

@@ -54,64 +54,60 @@ public class SpendEventStore {
      * per org, the keys that were inserted now. Within one call the first event of a key (in the
      * given order) is the one inserted.
      */
-    public Map<String, Set<String>> insertEvents(List<NewEvent> events) {
-        Map<String, Set<String>> inserted = new HashMap<>();
+    public RoundTrip.Result<Map<String, Set<String>>> insertEvents(RoundTrip trip, List<NewEvent> events) {
         if (events.isEmpty()) {
-            return inserted;
+            return RoundTrip.Result.of(new HashMap<>());
         }
-        try (Connection connection = dataSource.getConnection()) {
-            int n = events.size();
-            String[] orgs = new String[n], keys = new String[n], windows = new String[n], occurred = new String[n],
-                    providers = new String[n], models = new String[n], runs = new String[n], statuses = new String[n];
-            Long[] agents = new Long[n], inputs = new Long[n], outputs = new Long[n], durations = new Long[n];
-            BigDecimal[] costs = new BigDecimal[n];
-            Integer[] positions = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                NewEvent ne = events.get(i);
-                SpendEvent e = ne.event();
-                orgs[i] = ne.orgId();
-                agents[i] = ne.agentId();
-                keys[i] = e.idempotencyKey();
-                costs[i] = e.cost().value();
-                windows[i] = Sql.arrayLiteral(ne.windowIds());
-                occurred[i] = e.occurredAt().toString();
-                providers[i] = e.provider();
-                models[i] = e.model();
-                inputs[i] = e.inputTokens();
-                outputs[i] = e.outputTokens();
-                durations[i] = e.durationMs();
-                runs[i] = e.runId();
-                statuses[i] = e.status();
-                positions[i] = i;
-            }
-            try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENTS)) {
-                insert.setArray(1, connection.createArrayOf("text", orgs));
-                insert.setArray(2, connection.createArrayOf("bigint", agents));
-                insert.setArray(3, connection.createArrayOf("text", keys));
-                insert.setArray(4, connection.createArrayOf("numeric", costs));
-                insert.setArray(5, connection.createArrayOf("text", windows));
-                insert.setArray(6, connection.createArrayOf("text", occurred));
-                insert.setArray(7, connection.createArrayOf("text", providers));
-                insert.setArray(8, connection.createArrayOf("text", models));
-                insert.setArray(9, connection.createArrayOf("bigint", inputs));
-                insert.setArray(10, connection.createArrayOf("bigint", outputs));
-                insert.setArray(11, connection.createArrayOf("bigint", durations));
-                insert.setArray(12, connection.createArrayOf("text", runs));
-                insert.setArray(13, connection.createArrayOf("text", statuses));
-                insert.setArray(14, connection.createArrayOf("int4", positions));
-                try (ResultSet row = insert.executeQuery()) {
-                    while (row.next()) {
-                        String key = row.getString("idempotency_key");
-                        if (key != null) {
-                            inserted.computeIfAbsent(row.getString("org_id"), o -> new HashSet<>()).add(key);
-                        }
-                    }
+        int n = events.size();
+        String[] orgs = new String[n], keys = new String[n], windows = new String[n], occurred = new String[n],
+                providers = new String[n], models = new String[n], runs = new String[n], statuses = new String[n];
+        Long[] agents = new Long[n], inputs = new Long[n], outputs = new Long[n], durations = new Long[n];
+        BigDecimal[] costs = new BigDecimal[n];
+        Integer[] positions = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            NewEvent ne = events.get(i);
+            SpendEvent e = ne.event();
+            orgs[i] = ne.orgId();
+            agents[i] = ne.agentId();
+            keys[i] = e.idempotencyKey();
+            costs[i] = e.cost().value();
+            windows[i] = Sql.arrayLiteral(ne.windowIds());
+            occurred[i] = e.occurredAt().toString();
+            providers[i] = e.provider();
+            models[i] = e.model();
+            inputs[i] = e.inputTokens();
+            outputs[i] = e.outputTokens();
+            durations[i] = e.durationMs();
+            runs[i] = e.runId();
+            statuses[i] = e.status();
+            positions[i] = i;
+        }
+        return trip.query(INSERT_EVENTS, p -> {
+            Connection connection = p.connection();
+            p.setArray(1, connection.createArrayOf("text", orgs));
+            p.setArray(2, connection.createArrayOf("bigint", agents));
+            p.setArray(3, connection.createArrayOf("text", keys));
+            p.setArray(4, connection.createArrayOf("numeric", costs));
+            p.setArray(5, connection.createArrayOf("text", windows));
+            p.setArray(6, connection.createArrayOf("text", occurred));
+            p.setArray(7, connection.createArrayOf("text", providers));
+            p.setArray(8, connection.createArrayOf("text", models));
+            p.setArray(9, connection.createArrayOf("bigint", inputs));
+            p.setArray(10, connection.createArrayOf("bigint", outputs));
+            p.setArray(11, connection.createArrayOf("bigint", durations));
+            p.setArray(12, connection.createArrayOf("text", runs));
+            p.setArray(13, connection.createArrayOf("text", statuses));
+            p.setArray(14, connection.createArrayOf("int4", positions));
+        }, row -> {
+            Map<String, Set<String>> inserted = new HashMap<>();
+            while (row.next()) {
+                String key = row.getString("idempotency_key");
+                if (key != null) {
+                    inserted.computeIfAbsent(row.getString("org_id"), o -> new HashSet<>()).add(key);
                 }
             }
             return inserted;
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: insertEvents failed", e);
-        }
+        });
     }
 
     /**
@@ -167,58 +163,50 @@ public class SpendEventStore {
      * Adds booked spend to the daily rollup, in the booking's transaction. Rows are summed per key
      * and written in key order, so two transactions lock rollup rows in the same order.
      */
-    public void addToRollup(Collection<RollupRow> rows) {
+    public void addToRollup(RoundTrip trip, Collection<RollupRow> rows) {
         if (rows.isEmpty()) {
             return;
         }
-        try (Connection connection = dataSource.getConnection()) {
-            TreeMap<String, RollupRow> summed = new TreeMap<>();
-            for (RollupRow row : rows) {
-                summed.merge(row.sortKey(), row, RollupRow::plus);
-            }
-            List<RollupRow> sorted = List.copyOf(summed.values());
-            try (PreparedStatement insert = connection.prepareStatement(ADD_TO_ROLLUP)) {
-                insert.setArray(1, Sql.texts(connection, sorted.stream().map(RollupRow::orgId).toList()));
-                insert.setArray(2, Sql.uuids(connection, sorted.stream().map(RollupRow::budgetId).toList()));
-                insert.setArray(3, Sql.texts(connection, sorted.stream().map(r -> r.day().toString()).toList()));
-                insert.setArray(4, Sql.longs(connection, sorted.stream().map(RollupRow::agentId).toList()));
-                insert.setArray(5, Sql.texts(connection, sorted.stream().map(RollupRow::provider).toList()));
-                insert.setArray(6, Sql.texts(connection, sorted.stream().map(RollupRow::model).toList()));
-                insert.setArray(7, Sql.decimals(connection, sorted.stream().map(r -> r.cost().value()).toList()));
-                insert.setArray(8, Sql.longs(connection, sorted.stream().map(RollupRow::inputTokens).toList()));
-                insert.setArray(9, Sql.longs(connection, sorted.stream().map(RollupRow::outputTokens).toList()));
-                insert.setArray(10, Sql.longs(connection, sorted.stream().map(RollupRow::calls).toList()));
-                insert.executeUpdate();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: addToRollup failed", e);
+        TreeMap<String, RollupRow> summed = new TreeMap<>();
+        for (RollupRow row : rows) {
+            summed.merge(row.sortKey(), row, RollupRow::plus);
         }
+        List<RollupRow> sorted = List.copyOf(summed.values());
+        trip.update(ADD_TO_ROLLUP, p -> {
+            Connection connection = p.connection();
+            p.setArray(1, Sql.texts(connection, sorted.stream().map(RollupRow::orgId).toList()));
+            p.setArray(2, Sql.uuids(connection, sorted.stream().map(RollupRow::budgetId).toList()));
+            p.setArray(3, Sql.texts(connection, sorted.stream().map(r -> r.day().toString()).toList()));
+            p.setArray(4, Sql.longs(connection, sorted.stream().map(RollupRow::agentId).toList()));
+            p.setArray(5, Sql.texts(connection, sorted.stream().map(RollupRow::provider).toList()));
+            p.setArray(6, Sql.texts(connection, sorted.stream().map(RollupRow::model).toList()));
+            p.setArray(7, Sql.decimals(connection, sorted.stream().map(r -> r.cost().value()).toList()));
+            p.setArray(8, Sql.longs(connection, sorted.stream().map(RollupRow::inputTokens).toList()));
+            p.setArray(9, Sql.longs(connection, sorted.stream().map(RollupRow::outputTokens).toList()));
+            p.setArray(10, Sql.longs(connection, sorted.stream().map(RollupRow::calls).toList()));
+        });
     }
 
     /** Records refusals (counted per agent, kind, reason and budget), in key order, in the refusing transaction. */
-    public void recordRefusals(Collection<RefusalRow> refusals) {
+    public void recordRefusals(RoundTrip trip, Collection<RefusalRow> refusals) {
         if (refusals.isEmpty()) {
             return;
         }
-        try (Connection connection = dataSource.getConnection()) {
-            TreeMap<String, RefusalRow> summed = new TreeMap<>();
-            for (RefusalRow refusal : refusals) {
-                summed.merge(refusal.sortKey(), refusal, RefusalRow::plus);
-            }
-            List<RefusalRow> sorted = List.copyOf(summed.values());
-            try (PreparedStatement insert = connection.prepareStatement(RECORD_REFUSALS)) {
-                insert.setArray(1, Sql.texts(connection, sorted.stream().map(RefusalRow::orgId).toList()));
-                insert.setArray(2, Sql.longs(connection, sorted.stream().map(RefusalRow::agentId).toList()));
-                insert.setArray(3, Sql.texts(connection, sorted.stream().map(RefusalRow::kind).toList()));
-                insert.setArray(4, Sql.texts(connection, sorted.stream().map(RefusalRow::reason).toList()));
-                insert.setArray(5, Sql.texts(connection, sorted.stream().map(RefusalRow::budgetKey).toList()));
-                insert.setArray(6, Sql.instants(connection, sorted.stream().map(RefusalRow::at).toList()));
-                insert.setArray(7, Sql.longs(connection, sorted.stream().map(RefusalRow::count).toList()));
-                insert.executeUpdate();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("ledger store: recordRefusals failed", e);
+        TreeMap<String, RefusalRow> summed = new TreeMap<>();
+        for (RefusalRow refusal : refusals) {
+            summed.merge(refusal.sortKey(), refusal, RefusalRow::plus);
         }
+        List<RefusalRow> sorted = List.copyOf(summed.values());
+        trip.update(RECORD_REFUSALS, p -> {
+            Connection connection = p.connection();
+            p.setArray(1, Sql.texts(connection, sorted.stream().map(RefusalRow::orgId).toList()));
+            p.setArray(2, Sql.longs(connection, sorted.stream().map(RefusalRow::agentId).toList()));
+            p.setArray(3, Sql.texts(connection, sorted.stream().map(RefusalRow::kind).toList()));
+            p.setArray(4, Sql.texts(connection, sorted.stream().map(RefusalRow::reason).toList()));
+            p.setArray(5, Sql.texts(connection, sorted.stream().map(RefusalRow::budgetKey).toList()));
+            p.setArray(6, Sql.instants(connection, sorted.stream().map(RefusalRow::at).toList()));
+            p.setArray(7, Sql.longs(connection, sorted.stream().map(RefusalRow::count).toList()));
+        });
     }
 
     /** A spend event to insert, with the agent and the windows it is booked into. */

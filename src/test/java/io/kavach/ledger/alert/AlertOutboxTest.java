@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kavach.ledger.store.AlertStore.Crossing;
+import io.kavach.ledger.store.RoundTrip;
+import io.kavach.ledger.store.RoundTrips;
 import io.kavach.ledger.testing.Fixtures;
 import io.kavach.ledger.testing.Tokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -33,6 +35,8 @@ class AlertOutboxTest {
 
     @Inject
     AlertStore store;
+    @Inject
+    RoundTrips roundTrips;
 
     private final String org = Tokens.newOrg();
     private final String admin = Tokens.admin(org);
@@ -62,7 +66,10 @@ class AlertOutboxTest {
             // Each its own transaction, as on separate instances: only the unique constraint decides.
             results.add(pool.submit(() -> QuarkusTransaction.requiringNew().call(() -> {
                 start.await(10, TimeUnit.SECONDS);
-                return store.fire(List.of(crossing), Instant.now()).size();
+                RoundTrip trip = roundTrips.start();
+                RoundTrip.Result<List<UUID>> fired = store.fire(trip, List.of(crossing), Instant.now());
+                trip.run();
+                return fired.get().size();
             })));
         }
         int inserted = 0;
