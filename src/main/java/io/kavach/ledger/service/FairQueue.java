@@ -21,7 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * their turn.
  *
  * <p>Plain Java, one lock: {@link #take} hands a lane a batch built in rounds, one command per
- * org per round, in ring order, within the batch's size and weight bounds.
+ * org per round, in ring order, within the batch's size and weight bounds. A lane gathering a
+ * batch sleeps until its batch could be filled or its gather time is up, not once per arriving
+ * command: under load that is one wake-up per batch instead of one per request.
  */
 final class FairQueue<T> {
 
@@ -35,7 +37,12 @@ final class FairQueue<T> {
     private final int shareMax;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Lanes waiting for the first command of a batch. */
     private final Condition notEmpty = lock.newCondition();
+    /** Lanes gathering a batch, waiting for enough commands to fill it. */
+    private final Condition enough = lock.newCondition();
+    /** Per gathering lane, the queued commands that would fill its batch. */
+    private final List<Integer> gatherNeeds = new ArrayList<>(2);
     private final Map<String, ArrayDeque<Entry<T>>> byOrg = new HashMap<>();
     private final Map<String, Integer> weightByOrg = new HashMap<>();
     /** Orgs with work queued, in the order they are served next. */
@@ -82,6 +89,12 @@ final class FairQueue<T> {
             this.weight += weight;
             size++;
             notEmpty.signal();
+            for (int need : gatherNeeds) {
+                if (size >= need) {
+                    enough.signalAll();
+                    break;
+                }
+            }
             return Offer.ACCEPTED;
         } finally {
             lock.unlock();
@@ -168,7 +181,13 @@ final class FairQueue<T> {
                     if (left <= 0) {
                         break;
                     }
-                    notEmpty.awaitNanos(left);
+                    Integer need = sizeMax - batch.size();
+                    gatherNeeds.add(need);
+                    try {
+                        enough.awaitNanos(left);
+                    } finally {
+                        gatherNeeds.remove(need);
+                    }
                 }
             }
             return batch;
