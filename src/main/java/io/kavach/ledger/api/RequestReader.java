@@ -375,6 +375,10 @@ public final class RequestReader {
             return null;
         }
         String trimmed = text.trim();
+        Instant common = IsoTimestamps.parse(trimmed, form == TimestampForm.WITH_OFFSET);
+        if (common != null) {
+            return common;
+        }
         try {
             return OffsetDateTime.parse(trimmed).toInstant();
         } catch (DateTimeParseException withoutOffset) {
