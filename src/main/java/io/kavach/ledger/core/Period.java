@@ -26,6 +26,19 @@ public enum Period {
 
     private final String wireName;
 
+    /**
+     * Per thread and period, the last window computed and its zone. Windows tile the time line, so
+     * a window holds for every instant inside it: a batch's bookings, which mostly fall in the same
+     * few windows, compute each once (the computation was several percent of an ingest batch).
+     */
+    private static final ThreadLocal<LastWindow[]> LAST = ThreadLocal.withInitial(() -> new LastWindow[values().length]);
+
+    private record LastWindow(ZoneId zone, Window window) {
+        boolean holds(Instant instant, ZoneId at) {
+            return zone.equals(at) && !instant.isBefore(window.start()) && instant.isBefore(window.end());
+        }
+    }
+
     Period(String wireName) {
         this.wireName = wireName;
     }
@@ -60,6 +73,17 @@ public enum Period {
         if (this == TOTAL) {
             return new Window(TOTAL_WINDOW_START, null);
         }
+        LastWindow[] last = LAST.get();
+        LastWindow known = last[ordinal()];
+        if (known != null && known.holds(instant, zone)) {
+            return known.window();
+        }
+        Window window = compute(instant, zone);
+        last[ordinal()] = new LastWindow(zone, window);
+        return window;
+    }
+
+    private Window compute(Instant instant, ZoneId zone) {
         LocalDateTime local = LocalDateTime.ofInstant(instant, zone);
         LocalDateTime start = switch (this) {
             case HOURLY -> local.truncatedTo(ChronoUnit.HOURS);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -125,5 +126,31 @@ class PeriodTest {
             "Mars/Olympus, false", "asia/kolkata, false", "'', false"})
     void onlyIanaZoneIdsAreAccepted(String id, boolean accepted) {
         assertEquals(accepted, TimeZones.parse(id).isPresent());
+    }
+
+    /**
+     * A thread remembers the last window it computed per period: whatever order instants come in,
+     * across DST changes and zones, the answer is the one a thread that remembers nothing gives.
+     */
+    @org.junit.jupiter.api.Test
+    void aRememberedWindowIsNeverAnsweredOutsideItself() throws Exception {
+        java.util.Random random = new java.util.Random(20261130);
+        List<ZoneId> zones = List.of(ZoneId.of("UTC"), ZoneId.of("America/New_York"), ZoneId.of("Asia/Kolkata"),
+                ZoneId.of("Australia/Lord_Howe"));
+        Instant from = Instant.parse("2026-03-01T00:00:00Z");
+        long span = java.time.Duration.ofDays(280).toSeconds();
+        for (int i = 0; i < 3_000; i++) {
+            // Mostly near the last instant (same or next window), sometimes anywhere: the cache's hits and misses.
+            Instant at = random.nextInt(4) == 0 ? from.plusSeconds(random.nextLong(span))
+                    : from.plusSeconds(random.nextLong(span / 4000) * 4000 + random.nextInt(7200));
+            Period period = Period.values()[random.nextInt(3)];
+            ZoneId zone = zones.get(random.nextInt(zones.size()));
+            Window remembered = period.windowAt(at, zone);
+            java.util.concurrent.atomic.AtomicReference<Window> fresh = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread thread = new Thread(() -> fresh.set(period.windowAt(at, zone)));
+            thread.start();
+            thread.join();
+            assertEquals(fresh.get(), remembered, period + " at " + at + " in " + zone);
+        }
     }
 }
