@@ -43,6 +43,8 @@ import java.util.stream.Collectors;
  * Creating agents, windows and spend events happens here because each is a lock step of its own;
  * nothing here decides an outcome. The statements travel in as few {@link RoundTrip}s as their
  * inputs allow: for a batch of reservations of existing agents, two (steps 0 to 3, then 4 and 6).
+ * Over 300 lines because every lock step a batch takes is a method here, in the lock order, with
+ * what each round trip hands the next: split, one batch's lock order would be spread over files.
  */
 @ApplicationScoped
 public class LedgerLoader {
