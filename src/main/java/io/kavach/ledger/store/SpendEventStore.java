@@ -167,9 +167,9 @@ public class SpendEventStore {
         if (rows.isEmpty()) {
             return;
         }
-        TreeMap<String, RollupRow> summed = new TreeMap<>();
+        TreeMap<RollupRow, RollupRow> summed = new TreeMap<>(RollupRow.ORDER);
         for (RollupRow row : rows) {
-            summed.merge(row.sortKey(), row, RollupRow::plus);
+            summed.merge(row, row, RollupRow::plus);
         }
         List<RollupRow> sorted = List.copyOf(summed.values());
         trip.update(ADD_TO_ROLLUP, p -> {
