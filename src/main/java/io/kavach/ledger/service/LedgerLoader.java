@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -184,13 +185,11 @@ public class LedgerLoader {
             Map<String, Spenders> byOrg = new TreeMap<>();
             for (LedgerCommand command : batch) {
                 Spenders spenders = byOrg.computeIfAbsent(command.orgId(), o -> new Spenders());
-                if (command instanceof Reserve reserve) {
+                if (command instanceof Reserve reserve && reserve.idempotencyKey() == null) {
+                    spenders.add(reserve.agentName());
+                } else if (command instanceof Reserve reserve) {
                     spenders.names.add(reserve.agentName());
-                    if (reserve.idempotencyKey() == null) {
-                        spenders.spending.add(reserve.agentName());
-                    } else {
-                        spenders.keyed.add(Map.entry(reserve.agentName(), reserve.idempotencyKey()));
-                    }
+                    spenders.keyed.add(Map.entry(reserve.agentName(), reserve.idempotencyKey()));
                 } else if (command instanceof Ingest ingest) {
                     ingest.events().forEach(e -> spenders.add(e.agentName()));
                 }
@@ -215,22 +214,16 @@ public class LedgerLoader {
         // are known by now: only what spends is created or given default budgets.
         private void createMissingAgents(Map<String, Resolution> resolved) {
             Map<String, Set<String>> missing = new TreeMap<>();
-            Map<String, Spenders> spending = new TreeMap<>();
-            for (LedgerCommand command : batch) {
-                if (command instanceof Reserve reserve && !locked.isReplay(reserve)) {
-                    addIfMissing(missing, resolved, reserve.orgId(), reserve.agentName());
-                    spending.computeIfAbsent(reserve.orgId(), o -> new Spenders()).add(reserve.agentName());
-                } else if (command instanceof Ingest ingest) {
-                    Spenders orgSpending = spending.computeIfAbsent(ingest.orgId(), o -> new Spenders());
-                    ingest.events().forEach(e -> {
-                        addIfMissing(missing, resolved, ingest.orgId(), e.agentName());
-                        orgSpending.add(e.agentName());
-                    });
+            forEachSpendingAgent((org, name) -> {
+                if (!resolved.get(org).agents().get().containsKey(name)) {
+                    missing.computeIfAbsent(org, o -> new TreeSet<>()).add(name);
                 }
-            }
+            });
             if (missing.isEmpty()) {
                 return;
             }
+            Map<String, Spenders> spending = new TreeMap<>();
+            forEachSpendingAgent((org, name) -> spending.computeIfAbsent(org, o -> new Spenders()).add(name));
             RoundTrip create = trips.start();
             missing.forEach((org, orgMissing) -> {
                 agents.createWithin(create, org, orgMissing, limits.agentsPerOrg());
@@ -239,10 +232,14 @@ public class LedgerLoader {
             create.run();
         }
 
-        private static void addIfMissing(Map<String, Set<String>> missing, Map<String, Resolution> resolved,
-                                         String orgId, String name) {
-            if (!resolved.get(orgId).agents().get().containsKey(name)) {
-                missing.computeIfAbsent(orgId, o -> new TreeSet<>()).add(name);
+        /** (org, agent) of every command that spends: reservations that are not replays, and events. */
+        private void forEachSpendingAgent(BiConsumer<String, String> action) {
+            for (LedgerCommand command : batch) {
+                if (command instanceof Reserve reserve && !locked.isReplay(reserve)) {
+                    action.accept(reserve.orgId(), reserve.agentName());
+                } else if (command instanceof Ingest ingest) {
+                    ingest.events().forEach(e -> action.accept(ingest.orgId(), e.agentName()));
+                }
             }
         }
 

@@ -129,10 +129,6 @@ public final class RoundTrip {
         return query(sql, binder, null);
     }
 
-    public boolean isEmpty() {
-        return steps.isEmpty();
-    }
-
     /** Sends every statement added, in one round trip, on the transaction's connection. */
     public void run() {
         if (ran) {
