@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -364,7 +363,7 @@ public final class LedgerDecider {
         long output = usage.outputTokens() == null ? 0 : usage.outputTokens();
         writes.rollup(new RollupRow(orgId, RollupRow.ALL_SPEND, day, agentId, provider, model, usage.cost(), input,
                 output, 1));
-        for (UUID budgetId : new TreeSet<>(budgetIds)) {
+        for (UUID budgetId : budgetIds) { // each once: the budgets whose windows the event was booked in
             writes.rollup(new RollupRow(orgId, budgetId, day, agentId, provider, model, usage.cost(), input, output, 1));
         }
     }

@@ -43,6 +43,14 @@ public record RollupRow(String orgId, UUID budgetId, LocalDate day, long agentId
         return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     }
 
+    /** The row of the rollup this spend goes to: equal keys are one row. */
+    public record Key(String orgId, UUID budgetId, LocalDate day, long agentId, String provider, String model) {
+    }
+
+    public Key key() {
+        return new Key(orgId, budgetId, day, agentId, provider, model);
+    }
+
     /** This row and {@code other} (same key) as one. */
     public RollupRow plus(RollupRow other) {
         return new RollupRow(orgId, budgetId, day, agentId, provider, model, cost.plus(other.cost),

@@ -167,11 +167,13 @@ public class SpendEventStore {
         if (rows.isEmpty()) {
             return;
         }
-        TreeMap<RollupRow, RollupRow> summed = new TreeMap<>(RollupRow.ORDER);
+        // Summed by hash (a booked event adds one row per budget, a sorted map compared each of
+        // them field by field: 5.6 % of an ingest profile), then the few distinct rows sorted.
+        Map<RollupRow.Key, RollupRow> summed = new HashMap<>();
         for (RollupRow row : rows) {
-            summed.merge(row, row, RollupRow::plus);
+            summed.merge(row.key(), row, RollupRow::plus);
         }
-        List<RollupRow> sorted = List.copyOf(summed.values());
+        List<RollupRow> sorted = summed.values().stream().sorted(RollupRow.ORDER).toList();
         trip.update(ADD_TO_ROLLUP, p -> {
             Connection connection = p.connection();
             p.setArray(1, Sql.texts(connection, sorted.stream().map(RollupRow::orgId).toList()));
