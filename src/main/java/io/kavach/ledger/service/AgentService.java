@@ -18,6 +18,8 @@ import io.kavach.ledger.store.BudgetDefinitionStore;
 import io.kavach.ledger.store.BudgetDefinitionStore.Definition;
 import io.kavach.ledger.store.BudgetStateStore;
 import io.kavach.ledger.store.OrgStore;
+import io.kavach.ledger.store.RoundTrip;
+import io.kavach.ledger.store.RoundTrips;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -49,6 +51,8 @@ public class AgentService {
     AgentDirectoryStore directory;
     @Inject
     ApplicableBudgetStore applicable;
+    @Inject
+    RoundTrips roundTrips;
     @Inject
     BudgetStateStore states;
     @Inject
@@ -159,8 +163,13 @@ public class AgentService {
      * a single snapshot either): what applies, the counters of those budgets' windows, the pause.
      */
     public BudgetStatus status(String orgId, String agent) {
-        List<Budget> budgets = applicable.forAgentNamed(orgId, agent);
-        List<BudgetState> current = states.currentStates(budgets, clock.instant());
+        // What applies and the pause travel together: a read is then three round trips (with the
+        // key check), not four (docs/benchmarks.md, "Budget reads at steady state").
+        RoundTrip trip = roundTrips.start();
+        RoundTrip.Result<List<Budget>> budgets = applicable.forAgentNamed(trip, orgId, agent);
+        RoundTrip.Result<Optional<AgentPause>> paused = agents.pauseOf(trip, orgId, agent);
+        trip.run();
+        List<BudgetState> current = states.currentStates(budgets.get(), clock.instant());
         // remaining is USD, as the SDK reads it: the tightest cost budget of all use. A budget of
         // another unit that is exhausted stops the agent too, and is then the binding one; one
         // that counts a single model or provider stops only that use, not the agent (ADR 0015).
@@ -179,7 +188,7 @@ public class AgentService {
         Money remaining = tightest == null ? null : tightest.remaining();
         boolean costLeft = remaining == null || remaining.isPositive();
         BudgetState binding = costLeft && exhaustedOther != null ? exhaustedOther : tightest;
-        AgentPause pause = agents.pauseOf(orgId, agent).orElse(null);
+        AgentPause pause = paused.get().orElse(null);
         return new BudgetStatus(agent, pause == null && costLeft && exhaustedOther == null, remaining,
                 binding == null ? null : binding.key(), current, pause);
     }

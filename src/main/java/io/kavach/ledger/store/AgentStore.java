@@ -137,17 +137,11 @@ public class AgentStore {
     }
 
     /** The agent's pause, or empty when it is not paused or does not exist. Creates nothing. */
-    public Optional<AgentPause> pauseOf(String orgId, String name) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(PAUSE_OF)) {
-            query.setString(1, orgId);
-            query.setString(2, name);
-            try (ResultSet row = query.executeQuery()) {
-                return row.next() ? Optional.ofNullable(pause(row)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("could not read agent pause", e);
-        }
+    public RoundTrip.Result<Optional<AgentPause>> pauseOf(RoundTrip trip, String orgId, String name) {
+        return trip.query(PAUSE_OF, p -> {
+            p.setString(1, orgId);
+            p.setString(2, name);
+        }, row -> row.next() ? Optional.ofNullable(pause(row)) : Optional.empty());
     }
 
     /**

@@ -85,30 +85,33 @@ public class ApplicableBudgetStore {
 
     /**
      * The applicable budgets of the agent named {@code agentName} in {@code orgId}, in
-     * {@link #ORDER}, in one query; for an agent that does not exist yet, the org's budgets.
+     * {@link #ORDER}, as one statement of {@code trip}; for an agent that does not exist yet, the
+     * org's budgets.
      */
-    public List<Budget> forAgentNamed(String orgId, String agentName) {
-        RoundTrip trip = new RoundTrip(dataSource);
-        RoundTrip.Result<Map<Long, List<Budget>>> byAgent = query(trip, FOR_AGENT_NAMED, p -> {
+    public RoundTrip.Result<List<Budget>> forAgentNamed(RoundTrip trip, String orgId, String agentName) {
+        return trip.query(FOR_AGENT_NAMED, p -> {
             p.setString(1, orgId);
             p.setString(2, agentName);
             p.setString(3, orgId);
+        }, row -> {
+            Map<Long, List<Budget>> byAgent = byAgent(row);
+            // Every row carries the one agent id the query resolved (or -1).
+            return byAgent.isEmpty() ? new ArrayList<>() : byAgent.values().iterator().next();
         });
-        trip.run();
-        // Every row carries the one agent id the query resolved (or -1).
-        return byAgent.get().isEmpty() ? new ArrayList<>() : byAgent.get().values().iterator().next();
     }
 
     /** One of the applicable-budget queries: budgets by agent id, each list in {@link #ORDER}. */
     private static RoundTrip.Result<Map<Long, List<Budget>>> query(RoundTrip trip, String sql, RoundTrip.Binder parameters) {
-        return trip.query(sql, parameters, row -> {
-            Map<Long, List<Budget>> result = new HashMap<>();
-            while (row.next()) {
-                result.computeIfAbsent(row.getLong("agent_id"), id -> new ArrayList<>()).add(budget(row));
-            }
-            result.values().forEach(budgets -> budgets.sort(ORDER));
-            return result;
-        });
+        return trip.query(sql, parameters, ApplicableBudgetStore::byAgent);
+    }
+
+    private static Map<Long, List<Budget>> byAgent(ResultSet row) throws SQLException {
+        Map<Long, List<Budget>> result = new HashMap<>();
+        while (row.next()) {
+            result.computeIfAbsent(row.getLong("agent_id"), id -> new ArrayList<>()).add(budget(row));
+        }
+        result.values().forEach(budgets -> budgets.sort(ORDER));
+        return result;
     }
 
     private static Budget budget(ResultSet row) throws SQLException {
