@@ -179,7 +179,7 @@ public class AgentResource {
     @Path("/{name}/budget")
     @RolesAllowed({Roles.ADMIN, Roles.VIEWER, Roles.SDK})
     public BudgetStatusView status(@PathParam("name") String name) {
-        return BudgetStatusView.of(agents.status(caller.orgId(), agentName(name)));
+        return BudgetStatusView.of(agents.status(caller.orgId(), agentName(name), caller.uncheckedApiKeyHash()));
     }
 
     /**

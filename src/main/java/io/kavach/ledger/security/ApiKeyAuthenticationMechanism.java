@@ -26,6 +26,8 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
      */
     private static final Pattern SPEND_PATH =
             Pattern.compile("/v1/reservations|/v1/reservations/[^/]+/(commit|release)|/v1/ingest");
+    /** The SDK's budget read (GET), which checks the key in its own first round trip likewise. */
+    private static final Pattern BUDGET_READ = Pattern.compile("/v1/agents/[^/]+/budget");
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
@@ -38,12 +40,18 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         if (!ApiKeys.looksLikeKey(token)) {
             return Uni.createFrom().nullItem();
         }
-        return identityProviderManager.authenticate(new ApiKeyAuthenticationRequest(token, isSpendPath(context)));
+        return identityProviderManager.authenticate(new ApiKeyAuthenticationRequest(token, checksKeyItself(context)));
     }
 
-    /** Exactly the four spend endpoints; any other method or path keeps the per-request check. */
-    static boolean isSpendPath(RoutingContext context) {
-        return HttpMethod.POST.equals(context.request().method()) && SPEND_PATH.matcher(context.normalizedPath()).matches();
+    /**
+     * Exactly the four spend endpoints and the budget read, which check the key with their own
+     * statements (ADR 0004); any other method or path keeps the per-request check.
+     */
+    static boolean checksKeyItself(RoutingContext context) {
+        String path = context.normalizedPath();
+        HttpMethod method = context.request().method();
+        return HttpMethod.POST.equals(method) && SPEND_PATH.matcher(path).matches()
+                || HttpMethod.GET.equals(method) && BUDGET_READ.matcher(path).matches();
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.kavach.ledger.core.Period;
 import io.kavach.ledger.store.AgentDirectoryStore;
 import io.kavach.ledger.store.AgentDirectoryStore.AgentRow;
 import io.kavach.ledger.store.AgentStore;
+import io.kavach.ledger.store.ApiKeyStore;
 import io.kavach.ledger.store.ApplicableBudgetStore;
 import io.kavach.ledger.store.BudgetDefinitionStore;
 import io.kavach.ledger.store.BudgetDefinitionStore.Definition;
@@ -20,7 +21,9 @@ import io.kavach.ledger.store.BudgetStateStore;
 import io.kavach.ledger.store.OrgStore;
 import io.kavach.ledger.store.RoundTrip;
 import io.kavach.ledger.store.RoundTrips;
+import io.kavach.ledger.security.KnownApiKeys;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.security.AuthenticationFailedException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -53,6 +56,10 @@ public class AgentService {
     ApplicableBudgetStore applicable;
     @Inject
     RoundTrips roundTrips;
+    @Inject
+    ApiKeyStore keys;
+    @Inject
+    KnownApiKeys knownKeys;
     @Inject
     BudgetStateStore states;
     @Inject
@@ -157,18 +164,32 @@ public class AgentService {
         return Optional.of(status(orgId, agent));
     }
 
+    /** The agent's budget status, for a caller already authenticated in full. */
+    public BudgetStatus status(String orgId, String agent) {
+        return status(orgId, agent, Optional.empty());
+    }
+
     /**
      * Reads never create the agent: one that does not exist yet is covered by the org budgets
-     * alone. Three statements without a transaction (under READ COMMITTED one would not make them
-     * a single snapshot either): what applies, the counters of those budgets' windows, the pause.
+     * alone. No transaction (under READ COMMITTED one would not make a single snapshot either):
+     * one round trip for the key check, what applies and the pause, a second for the counters of
+     * those budgets' windows. {@code uncheckedKeyHash} is the caller's API key when its
+     * authentication left the revocation check to this read (ADR 0004): a revoked key is then
+     * refused here, before anything read is answered.
      */
-    public BudgetStatus status(String orgId, String agent) {
-        // What applies and the pause travel together: a read is then three round trips (with the
-        // key check), not four (docs/benchmarks.md, "Budget reads at steady state").
+    public BudgetStatus status(String orgId, String agent, Optional<byte[]> uncheckedKeyHash) {
+        // The caller's key (when its revocation check was left to this read, ADR 0004), what
+        // applies and the pause travel together: a read is two round trips, not four
+        // (docs/benchmarks.md, "Budget reads at steady state").
         RoundTrip trip = roundTrips.start();
+        RoundTrip.Result<Set<String>> liveKeys = keys.liveKeyHashes(trip, uncheckedKeyHash.map(List::of).orElse(List.of()));
         RoundTrip.Result<List<Budget>> budgets = applicable.forAgentNamed(trip, orgId, agent);
         RoundTrip.Result<Optional<AgentPause>> paused = agents.pauseOf(trip, orgId, agent);
         trip.run();
+        if (uncheckedKeyHash.isPresent() && liveKeys.get().isEmpty()) {
+            knownKeys.forget(uncheckedKeyHash.get());
+            throw new AuthenticationFailedException("unknown or revoked API key");
+        }
         List<BudgetState> current = states.currentStates(budgets.get(), clock.instant());
         // remaining is USD, as the SDK reads it: the tightest cost budget of all use. A budget of
         // another unit that is exhausted stops the agent too, and is then the binding one; one

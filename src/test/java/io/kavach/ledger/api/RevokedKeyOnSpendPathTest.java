@@ -19,8 +19,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * ADR 0004: on the spend paths a key this instance has seen live is accepted without a query and
- * checked inside the ledger transaction instead. Revocation must stay immediate all the same.
+ * ADR 0004: on the spend paths and the budget read a key this instance has seen live is accepted
+ * without a query and checked inside the ledger transaction (the read's first round trip)
+ * instead. Revocation must stay immediate all the same.
  */
 @QuarkusTest
 class RevokedKeyOnSpendPathTest {
@@ -38,6 +39,7 @@ class RevokedKeyOnSpendPathTest {
         String committer = Fixtures.apiKey(org);
         String releaser = Fixtures.apiKey(org);
         String ingester = Fixtures.apiKey(org);
+        String reader = Fixtures.apiKey(org);
         String live = Fixtures.apiKey(org);
 
         // Each key is used once (and then again, from the cache) before it is revoked.
@@ -49,12 +51,15 @@ class RevokedKeyOnSpendPathTest {
         reserve(releaser, "bot", "0.5").statusCode(201);
         ingest(ingester, "evt-1").statusCode(202);
         ingest(ingester, "evt-2").statusCode(202);
-        for (String key : List.of(reserver, committer, releaser, ingester)) {
+        // The budget read checks a cached key in its own first round trip, as the spend paths do.
+        budget(reader).statusCode(200);
+        budget(reader).statusCode(200).body("agent", equalTo("bot"));
+        for (String key : List.of(reserver, committer, releaser, ingester, reader)) {
             assertTrue(known.knows(ApiKeys.hash(key)), "the key was seen live");
         }
         Map<String, Object> before = state();
 
-        for (String key : List.of(reserver, committer, releaser, ingester)) {
+        for (String key : List.of(reserver, committer, releaser, ingester, reader)) {
             given().auth().oauth2(admin).delete("/v1/api-keys/" + keyId(key)).then().statusCode(204);
         }
 
@@ -63,12 +68,14 @@ class RevokedKeyOnSpendPathTest {
                 .post("/v1/reservations/" + toCommit + "/commit").then());
         unauthorized(given().auth().oauth2(releaser).post("/v1/reservations/" + toRelease + "/release").then());
         unauthorized(ingest(ingester, "evt-3"));
-        for (String key : List.of(reserver, committer, releaser, ingester)) {
+        unauthorized(budget(reader));
+        for (String key : List.of(reserver, committer, releaser, ingester, reader)) {
             assertFalse(known.knows(ApiKeys.hash(key)), "a key found revoked is forgotten");
         }
         unauthorized(given().auth().oauth2(committer).get("/v1/reservations/" + toCommit).then());
         // Refused again on the database path, too.
         unauthorized(reserve(reserver, "new-bot", "1"));
+        unauthorized(budget(reader));
 
         assertEquals(before, state(), "a refused spend changes nothing");
         assertEquals(0, Fixtures.queryLong("SELECT count(*) FROM agent WHERE org_id = ? AND name = 'new-bot'", org));
@@ -115,6 +122,10 @@ class RevokedKeyOnSpendPathTest {
     private static String keyId(String key) {
         return Fixtures.queryRows("SELECT id::text AS id FROM api_key WHERE key_hash = ?", (Object) ApiKeys.hash(key))
                 .get(0).get("id").toString();
+    }
+
+    private static ValidatableResponse budget(String key) {
+        return given().auth().oauth2(key).get("/v1/agents/bot/budget").then();
     }
 
     private static ValidatableResponse reserve(String key, String agent, String amount) {
