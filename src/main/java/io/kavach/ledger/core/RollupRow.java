@@ -14,23 +14,18 @@ public record RollupRow(String orgId, UUID budgetId, LocalDate day, long agentId
     public static final UUID ALL_SPEND = new UUID(0, 0);
 
     /**
-     * The rows' identity and the order they are written (and so locked) in: org, budget, day,
+     * The order rows are written (and so locked) in: their {@link Key}'s, org, budget, day,
      * agent, provider, model. It is the order of the text key earlier versions sorted by (the
      * fields joined by U+001F, the agent id zero-padded to 20 digits), so instances of different
      * versions lock rollup rows in one order (RollupRowTest compares the two on random rows):
      * a budget id's text is fixed-width lower-case hex, which sorts as its two halves do unsigned;
      * an ISO day sorts as the date; a positive id padded sorts as the number; and U+001F sorts
      * below every character clean text allows, so a field that is a prefix of another sorts first,
-     * as in the joined text. Compared field by field, without building a key per booked event and
-     * budget (2,048 for a 512-event batch with three budgets; building them was 4.6 % of an
-     * ingest profile, docs/benchmarks.md).
+     * as in the joined text. Compared field by field, without building that text (building it per
+     * booked event and budget was 4.6 % of an ingest profile, docs/benchmarks.md); the store sums
+     * rows by key first, so only the distinct rows are sorted.
      */
-    public static final Comparator<RollupRow> ORDER = Comparator.comparing(RollupRow::orgId)
-            .thenComparing(RollupRow::budgetId, RollupRow::compareAsText)
-            .thenComparing(RollupRow::day)
-            .thenComparingLong(RollupRow::agentId)
-            .thenComparing(RollupRow::provider)
-            .thenComparing(RollupRow::model);
+    public static final Comparator<RollupRow> ORDER = Comparator.comparing(RollupRow::key, Key.ORDER);
 
     public RollupRow {
         provider = provider == null ? "" : provider;
@@ -43,8 +38,15 @@ public record RollupRow(String orgId, UUID budgetId, LocalDate day, long agentId
         return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     }
 
-    /** The row of the rollup this spend goes to: equal keys are one row. */
+    /** The row of the rollup this spend goes to, the rows' identity: equal keys are one row. */
     public record Key(String orgId, UUID budgetId, LocalDate day, long agentId, String provider, String model) {
+
+        static final Comparator<Key> ORDER = Comparator.comparing(Key::orgId)
+                .thenComparing(Key::budgetId, RollupRow::compareAsText)
+                .thenComparing(Key::day)
+                .thenComparingLong(Key::agentId)
+                .thenComparing(Key::provider)
+                .thenComparing(Key::model);
     }
 
     public Key key() {

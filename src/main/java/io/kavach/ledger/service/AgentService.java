@@ -173,14 +173,12 @@ public class AgentService {
      * Reads never create the agent: one that does not exist yet is covered by the org budgets
      * alone. No transaction (under READ COMMITTED one would not make a single snapshot either):
      * one round trip for the key check, what applies and the pause, a second for the counters of
-     * those budgets' windows. {@code uncheckedKeyHash} is the caller's API key when its
-     * authentication left the revocation check to this read (ADR 0004): a revoked key is then
-     * refused here, before anything read is answered.
+     * those budgets' windows (four before: docs/benchmarks.md, "Budget reads at steady state").
+     * {@code uncheckedKeyHash} is the caller's API key when its authentication left the
+     * revocation check to this read (ADR 0004): a revoked key is then refused here, before
+     * anything read is answered.
      */
     public BudgetStatus status(String orgId, String agent, Optional<byte[]> uncheckedKeyHash) {
-        // The caller's key (when its revocation check was left to this read, ADR 0004), what
-        // applies and the pause travel together: a read is two round trips, not four
-        // (docs/benchmarks.md, "Budget reads at steady state").
         RoundTrip trip = roundTrips.start();
         RoundTrip.Result<Set<String>> liveKeys = keys.liveKeyHashes(trip, uncheckedKeyHash.map(List::of).orElse(List.of()));
         RoundTrip.Result<List<Budget>> budgets = applicable.forAgentNamed(trip, orgId, agent);
